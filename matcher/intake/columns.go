@@ -89,6 +89,28 @@ const (
 	sampleValues     = 200 // values kept per column for the decision
 )
 
+// identifying fields are recognised by content whatever the header says: a
+// column full of valid MyKad numbers holds MyKad numbers. The others — a
+// date, a postcode, a name — are only taken from content when the column has
+// no header at all, or a header that names another canonical field: a column
+// headed last_login full of dates is not a date of birth.
+var identifying = map[record.Field]bool{record.Email: true, record.IC: true, record.NIK: true, record.Phone: true}
+
+// positional says whether a column name was made up by position
+// (column_3), i.e. the column has no header.
+func positional(name string) bool {
+	rest, ok := strings.CutPrefix(name, "column_")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 var strongFields = []record.Field{record.Email, record.IC, record.NIK, record.Phone, record.DOB, record.Postcode, record.Gender, record.State}
 
 // colSample is what the window saw of one column.
@@ -220,7 +242,7 @@ func decide(n *normalize.Normalizer, samples []*colSample, overrides []Override)
 		switch {
 		case hok && !record.IsCanonical(hf):
 			c.Field, c.How, c.Why = hf, HowAttribute, fmt.Sprintf("header %q is a name for the attribute %s", s.name, hf)
-			if content != "" && content != record.Name && content != record.Address {
+			if identifying[content] {
 				c.Field, c.How = content, HowContent
 				c.Why = fmt.Sprintf("header %q names the attribute %s, but %s of %d values are valid %s", s.name, hf, pct(cshare), len(s.values), describe(content))
 			}
@@ -235,7 +257,7 @@ func decide(n *normalize.Normalizer, samples []*colSample, overrides []Override)
 				c.How, c.Why = HowHeader, fmt.Sprintf("header %q; only %s of %d values are valid %s", s.name, pct(sh[hf]), len(s.values), describe(hf))
 			}
 			claims[hf] = append(claims[hf], claim{i, 2 + sh[hf]})
-		case content != "":
+		case content != "" && (positional(s.name) || hok || identifying[content]):
 			c.Field, c.How = content, HowContent
 			if hok {
 				c.Why = fmt.Sprintf("header %q says %s, but only %s of values are valid %s while %s of %d are valid %s", s.name, hf, pct(sh[hf]), describe(hf), pct(cshare), len(s.values), describe(content))

@@ -24,6 +24,11 @@ type recordGuard struct {
 	n    int64 // bytes handed to the csv reader
 	mark int64 // offset where the current record starts
 	max  int64
+	// Lines: newlines before mark, and the offsets of those handed out
+	// past it (bounded by max plus the read-ahead), so the line where a
+	// runaway record starts can be named.
+	lines   int64
+	pending []int64
 }
 
 func (g *recordGuard) Read(p []byte) (int, error) {
@@ -31,8 +36,28 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 		return 0, errLineTooLong
 	}
 	n, err := g.r.Read(p)
+	for i := 0; i < n; {
+		j := bytes.IndexByte(p[i:n], '\n')
+		if j < 0 {
+			break
+		}
+		g.pending = append(g.pending, g.n+int64(i+j))
+		i += j + 1
+	}
 	g.n += int64(n)
 	return n, err
+}
+
+// setMark moves the record start to off and returns its 1-based line.
+func (g *recordGuard) setMark(off int64) int64 {
+	g.mark = off
+	k := 0
+	for k < len(g.pending) && g.pending[k] < off {
+		k++
+	}
+	g.lines += int64(k)
+	g.pending = g.pending[:copy(g.pending, g.pending[k:])]
+	return g.lines + 1
 }
 
 type csvReader struct {
@@ -61,10 +86,10 @@ func newCSVReader(r io.Reader, delim rune, header bool, lim Limits) rowReader {
 func (c *csvReader) next() (row, error) {
 	for {
 		start := c.cr.InputOffset()
-		c.g.mark = start
+		startLine := c.g.setMark(start)
 		rec, err := c.cr.Read()
 		if err != nil {
-			return row{}, c.wrap(err, start)
+			return row{}, c.wrap(err, start, startLine)
 		}
 		line, _ := c.cr.FieldPos(0)
 		if !c.started {
@@ -98,16 +123,18 @@ func (c *csvReader) next() (row, error) {
 	}
 }
 
-func (c *csvReader) wrap(err error, start int64) error {
+func (c *csvReader) wrap(err error, start, startLine int64) error {
 	if err == io.EOF {
 		return io.EOF
+	}
+	if errors.Is(err, errLineTooLong) {
+		// encoding/csv passes errors of its reader up as they are.
+		return c.tooLong(startLine, start)
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		if errors.Is(pe.Err, errLineTooLong) {
-			return &syntaxError{line: int64(pe.StartLine), offset: start,
-				msg:  fmt.Sprintf("a record longer than %s (a line that never ends, or a quote that is never closed)", humanBytes(int64(c.lim.MaxRecordBytes))),
-				hint: "this is not a row of a leak sample; if it is, raise the record size limit", cause: errLineTooLong}
+			return c.tooLong(int64(pe.StartLine), start)
 		}
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrFieldCount) {
 			if pe.Line > pe.StartLine+1 && c.g.n-start > int64(c.lim.MaxRecordBytes)/2 {
@@ -118,6 +145,12 @@ func (c *csvReader) wrap(err error, start int64) error {
 		return pe.Err
 	}
 	return err
+}
+
+func (c *csvReader) tooLong(line, start int64) error {
+	return &syntaxError{line: line, offset: start,
+		msg:  fmt.Sprintf("a record longer than %s (a line that never ends, or a quote that is never closed)", humanBytes(int64(c.lim.MaxRecordBytes))),
+		hint: "this is not a row of a leak sample; if it is, raise the record size limit", cause: errLineTooLong}
 }
 
 // headerNames cleans a header record: names trimmed, empty ones named by

@@ -87,9 +87,16 @@ func headerField(name string) (record.Field, bool) {
 	if f, ok := headerFields[k]; ok {
 		return f, true
 	}
+	// customer_email, address_postcode: the name at the end says most.
 	parts := strings.Split(k, "_")
 	for i := 1; i < len(parts); i++ {
 		if f, ok := headerFields[strings.Join(parts[i:], "_")]; ok {
+			return f, true
+		}
+	}
+	// nama_penuh_pelanggan: then the name at the start.
+	for i := len(parts) - 1; i > 0; i-- {
+		if f, ok := headerFields[strings.Join(parts[:i], "_")]; ok {
 			return f, true
 		}
 	}
