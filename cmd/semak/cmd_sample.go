@@ -110,7 +110,8 @@ func writeInspectJSON(w io.Writer, rep *intake.Report) error {
 	return enc.Encode(inspectJSON{Report: rep, Preview: maskedPreview(rep)})
 }
 
-func writeInspectText(w io.Writer, rep *intake.Report) error {
+func writeInspectText(out io.Writer, rep *intake.Report) error {
+	w := &errWriter{w: out}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "sample\t%s\n", rep.File)
 	fmt.Fprintf(tw, "size\t%d bytes\n", rep.Size)
@@ -118,7 +119,7 @@ func writeInspectText(w io.Writer, rep *intake.Report) error {
 	for _, p := range rep.Parts {
 		fmt.Fprintf(tw, "part\t%s\n", describePart(p))
 	}
-	tw.Flush()
+	_ = tw.Flush() // errors surface through w.err
 	for _, p := range rep.Parts {
 		if len(rep.Parts) > 1 || p.Name != "" {
 			fmt.Fprintf(w, "\ncolumns of %s\n", orFile(p.Name))
@@ -138,7 +139,7 @@ func writeInspectText(w io.Writer, rep *intake.Report) error {
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\n", name, field, c.How, c.Valid, invalidText(c), c.Why)
 		}
-		tw.Flush()
+		_ = tw.Flush()
 	}
 	var rejected int64
 	for _, n := range rep.Rejected {
@@ -148,7 +149,7 @@ func writeInspectText(w io.Writer, rep *intake.Report) error {
 	if !rep.UniqueExact {
 		unique = "at least " + unique
 	}
-	fmt.Fprintf(w, "\nrows\tparsed %d, usable %d, unique %s, rejected %d\n", rep.Rows, rep.Usable, unique, rejected)
+	fmt.Fprintf(w, "\nrows    parsed %d, usable %d, unique %s, rejected %d\n", rep.Rows, rep.Usable, unique, rejected)
 	reasons := make([]string, 0, len(rep.Rejected))
 	for r := range rep.Rejected {
 		reasons = append(reasons, string(r))
@@ -162,7 +163,23 @@ func writeInspectText(w io.Writer, rep *intake.Report) error {
 	for _, r := range rep.Preview {
 		fmt.Fprintf(w, "  line %d  %s\n", r.Line, maskedLine(r))
 	}
-	return nil
+	return w.err
+}
+
+// errWriter keeps the first write error, so a report of many prints is
+// checked once (a closed pipe, a full disk).
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }
 
 func orFile(name string) string {
@@ -244,4 +261,3 @@ func maskedLine(r record.Record) string {
 	}
 	return strings.Join(s, "  ")
 }
-

@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -159,10 +158,6 @@ var notNameWords = map[string]bool{
 	"kuala": true, "selangor": true, "johor": true, "perak": true, "kedah": true, "sabah": true, "sarawak": true,
 	"lelaki": true, "perempuan": true, "male": true, "female": true,
 }
-
-// Words that mark a name as a person's: the connectors of Malay and Indian
-// names.
-var nameConnectors = map[string]bool{"bin": true, "binti": true, "bt": true, "bte": true, "a/l": true, "a/p": true, "s/o": true, "d/o": true, "@": true}
 
 func looksLikeName(v string) bool {
 	v = strings.TrimSpace(v)
@@ -401,6 +396,3 @@ func decideHeader(n *normalize.Normalizer, recs [][]string) bool {
 	}
 	return known > 0
 }
-
-// errNoColumns is returned when a part has no columns to decide on.
-var errNoColumns = errors.New("no columns")

@@ -124,7 +124,7 @@ func (c *csvReader) next() (row, error) {
 }
 
 func (c *csvReader) wrap(err error, start, startLine int64) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return io.EOF
 	}
 	if errors.Is(err, errLineTooLong) {
@@ -203,7 +203,7 @@ func sniffDelimiter(head []byte) (delim rune, width int, ok bool) {
 		rows := 0
 		for rows < 200 {
 			rec, err := cr.Read()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {

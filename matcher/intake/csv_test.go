@@ -36,7 +36,7 @@ func readAllRows(t *testing.T, rr rowReader) (rows []row, rejects []*rowError, e
 	t.Helper()
 	for {
 		r, err := rr.next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return rows, rejects, nil
 		}
 		var re *rowError

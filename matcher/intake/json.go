@@ -351,7 +351,7 @@ func (j *jsonReader) next() (row, error) {
 		switch j.state {
 		case jsonStart:
 			if err := j.start(); err != nil {
-				if err == io.EOF && !j.started {
+				if errors.Is(err, io.EOF) && !j.started {
 					j.err = io.EOF // no JSON at all: no rows
 					return row{}, io.EOF
 				}
@@ -565,7 +565,7 @@ func (j *jsonReader) convert(err error, inRecord bool) error {
 		return &syntaxError{line: j.recLine, offset: j.recOff,
 			msg:  fmt.Sprintf("a JSON record nested far deeper than %d levels", j.lim.MaxDepth),
 			hint: "this is not the JSON of a leak sample"}
-	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		if inRecord {
 			return &syntaxError{line: j.recLine, offset: j.recOff, msg: "the input ends inside this JSON record",
 				hint: "the file looks truncated; get the complete file", cause: io.ErrUnexpectedEOF}
@@ -621,7 +621,8 @@ func (n *ndjsonReader) next() (row, error) {
 		dec := json.NewDecoder(&n.br)
 		dec.UseNumber()
 		n.fl.dec = dec
-		if _, err := dec.Token(); err == nil { // '{'
+		_, err = dec.Token() // '{'
+		if err == nil {
 			err = n.fl.record()
 		}
 		if err != nil || n.fl.reject != "" {

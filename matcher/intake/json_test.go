@@ -34,7 +34,7 @@ func readRowsForTest(t testing.TB, rr rowReader, limit int) gotRun {
 			t.Fatalf("the reader did not stop after %d calls", limit)
 		}
 		r, err := rr.next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return g
 		}
 		var re *rowError
@@ -594,7 +594,7 @@ func fuzzRead(t *testing.T, data []byte, rr rowReader) {
 			t.Fatalf("no end after %d calls on %d bytes", i, len(data))
 		}
 		r, err := rr.next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return
 		}
 		var re *rowError

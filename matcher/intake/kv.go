@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"unicode"
@@ -91,7 +92,7 @@ func (k *kvReader) next() (row, error) {
 			var err error
 			line, num, off, err = k.lr.next()
 			if err != nil {
-				if err == io.EOF && k.open {
+				if errors.Is(err, io.EOF) && k.open {
 					return k.close()
 				}
 				k.err = err

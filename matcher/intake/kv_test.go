@@ -61,7 +61,7 @@ func TestLineReader(t *testing.T) {
 					}
 				}
 				if tt.errLine == 0 {
-					if err != io.EOF {
+					if !errors.Is(err, io.EOF) {
 						t.Fatalf("err = %v", err)
 					}
 					return
@@ -70,7 +70,7 @@ func TestLineReader(t *testing.T) {
 				if !errors.Is(err, errLineTooLong) || !errors.As(err, &se) || se.line != tt.errLine {
 					t.Fatalf("err = %v, want errLineTooLong at line %d", err, tt.errLine)
 				}
-				if _, _, _, err2 := lr.next(); err2 != err {
+				if _, _, _, err2 := lr.next(); !errors.Is(err2, err) {
 					t.Errorf("after the error, next = %v", err2)
 				}
 			})

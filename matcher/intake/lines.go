@@ -103,18 +103,6 @@ func (l *lineReader) tooLong(num, off int64) error {
 		cause: errLineTooLong}
 }
 
-// isBlank reports whether b holds only spaces, tabs, \r, \v and \f.
-func isBlank(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\v', '\f':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // columnSet names the columns of a keyed format (JSON, key: value). Names are
 // added in the order they first appear and never removed, so every row's
 // names is a prefix of every later row's. The names slice handed out stays

@@ -74,7 +74,7 @@ func (g *guard) Read(p []byte) (int, error) {
 		}
 	}
 	switch {
-	case err == nil || err == io.EOF:
+	case err == nil || errors.Is(err, io.EOF):
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		err = &streamError{
 			msg:   fmt.Sprintf("the %s ends early, after %d unpacked bytes: the file is truncated", g.what, g.out),
@@ -108,7 +108,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func eachPart(src io.Reader, ra io.ReaderAt, size int64, lim Limits, fn func(p part) error) error {
 	br := bufio.NewReaderSize(src, headSize)
 	head, err := br.Peek(512)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return err
 	}
 	u := &unpacked{lim: lim}
@@ -228,7 +228,7 @@ func decode(r io.Reader) (decoded, error) {
 		br = bufio.NewReaderSize(r, headSize)
 	}
 	head, err := br.Peek(headSize)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return decoded{}, err
 	}
 	if len(bytes.TrimSpace(head)) == 0 {
@@ -275,7 +275,7 @@ func utf16Text(br *bufio.Reader, e unicode.Endianness, bom unicode.BOMPolicy, na
 	t := transform.NewReader(br, unicode.UTF16(e, bom).NewDecoder())
 	tb := bufio.NewReaderSize(t, headSize)
 	head, err := tb.Peek(headSize)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return decoded{}, err
 	}
 	if looksBinary(head) {

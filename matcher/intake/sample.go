@@ -98,7 +98,7 @@ func ReadFile(ctx context.Context, path string, opts Options, yield func(record.
 	if err != nil {
 		return nil, fmt.Errorf("open sample: %w", err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read-only
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("open sample: %w", err)
@@ -240,7 +240,7 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 	pt := &Part{Name: p.name, Container: p.container, Encoding: d.encoding}
 	rd.rep.Parts = append(rd.rep.Parts, pt)
 	head, err := d.r.Peek(headSize)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return positioned(file, 0, -1, err)
 	}
 	rr, err := rd.open(pt, d, head)
@@ -259,7 +259,7 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 	size := 0
 	for len(window) < rd.window && size < 8<<20 {
 		r, err := rr.next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		var re *rowError
@@ -297,7 +297,7 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 	if fatal != nil {
 		return positioned(file, 0, -1, fatal)
 	}
-	window = nil
+	window = nil //nolint:ineffassign,wastedassign // let the sampled rows go before the long stream
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -305,7 +305,7 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 			}
 		}
 		r, err := rr.next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		var re *rowError
@@ -356,7 +356,7 @@ func headRecords(head []byte, delim rune, n int) [][]string {
 	var out [][]string
 	for len(out) < n {
 		rec, err := cr.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

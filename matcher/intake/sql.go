@@ -32,6 +32,7 @@ package intake
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -264,7 +265,7 @@ func (s *sqlReader) next() (r row, err error) {
 func (s *sqlReader) get() (byte, bool) {
 	b, err := s.br.ReadByte()
 	if err != nil {
-		if err != io.EOF {
+		if !errors.Is(err, io.EOF) {
 			panic(sqlAbort{err})
 		}
 		return 0, false
@@ -283,7 +284,7 @@ func (s *sqlReader) get() (byte, bool) {
 func (s *sqlReader) peek() (byte, bool) {
 	p, err := s.br.Peek(1)
 	if len(p) == 0 {
-		if err != nil && err != io.EOF {
+		if err != nil && !errors.Is(err, io.EOF) {
 			panic(sqlAbort{err})
 		}
 		return 0, false
@@ -294,7 +295,7 @@ func (s *sqlReader) peek() (byte, bool) {
 // peekN returns up to n next bytes, fewer at the end of the input.
 func (s *sqlReader) peekN(n int) []byte {
 	p, err := s.br.Peek(n)
-	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		panic(sqlAbort{err})
 	}
 	return p
@@ -314,13 +315,13 @@ loop:
 			s.tooLong()
 		}
 		s.buf = append(s.buf, chunk...)
-		switch err {
-		case nil:
+		switch {
+		case err == nil:
 			s.line++
 			s.buf = s.buf[:len(s.buf)-1]
 			break loop
-		case bufio.ErrBufferFull:
-		case io.EOF:
+		case errors.Is(err, bufio.ErrBufferFull):
+		case errors.Is(err, io.EOF):
 			eof = true
 			break loop
 		default:

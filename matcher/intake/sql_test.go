@@ -47,11 +47,11 @@ func readAllSQL(t *testing.T, r io.Reader, d sqlDialect, lim Limits, most int) s
 			res.rows = append(res.rows, got)
 		case errors.As(err, &re):
 			res.rowErrs = append(res.rowErrs, re)
-		case err == io.EOF:
+		case errors.Is(err, io.EOF):
 			return res
 		default:
 			res.err = err
-			if _, again := rr.next(); again != err {
+			if _, again := rr.next(); !errors.Is(again, err) {
 				t.Errorf("the error is not sticky: %v, then %v", err, again)
 			}
 			return res
@@ -648,10 +648,10 @@ func FuzzSQL(f *testing.F) {
 					continue
 				}
 				var se *syntaxError
-				if err != io.EOF && !errors.As(err, &se) {
+				if !errors.Is(err, io.EOF) && !errors.As(err, &se) {
 					t.Fatalf("%v: error of type %T: %v", d, err, err)
 				}
-				if _, again := rr.next(); again != err {
+				if _, again := rr.next(); !errors.Is(again, err) {
 					t.Fatalf("%v: error not sticky: %v then %v", d, err, again)
 				}
 				break
