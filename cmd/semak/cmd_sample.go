@@ -75,7 +75,7 @@ func newSampleInspectCmd() *cobra.Command {
 	}
 	cmd.Flags().StringArrayVar(&o.Map, "map", nil, "map a column to a field, COLUMN=FIELD (COLUMN by name or 1-based position; FIELD - drops it); repeatable")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the inspection as one JSON object")
-	cmd.Flags().StringVar(&o.Region, "region", "MY", "default country for phone numbers without a country code (MY, ID, …)")
+	cmd.Flags().StringVar(&o.Region, "region", "", "country of phone numbers written without a country code (MY, ID, …); default: decided from the sample, MY when it does not say")
 	return cmd
 }
 

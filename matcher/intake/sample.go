@@ -3,6 +3,7 @@ package intake
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -37,7 +38,10 @@ const (
 type Options struct {
 	// Map overrides the column decisions (--map COLUMN=FIELD).
 	Map []Override
-	// Region is the default phone region, "MY" when empty.
+	// Region is the default phone region (ISO 3166 alpha-2) for numbers
+	// written without a country code. Empty means: decide per part from
+	// the sampled rows (Malaysian or Indonesian numbers and IDs), MY when
+	// they do not say.
 	Region string
 	// Now is the reference for two-digit years; zero means time.Now().
 	Now time.Time
@@ -63,6 +67,8 @@ type Part struct {
 	Delimiter string    `json:"delimiter,omitempty"`
 	Header    *bool     `json:"header,omitempty"`
 	Dialect   string    `json:"dialect,omitempty"`
+	Region    string    `json:"region"`
+	RegionWhy string    `json:"region_why"`
 	Rows      int64     `json:"rows"`
 	Columns   []*Column `json:"columns"`
 }
@@ -177,7 +183,8 @@ func (e yieldError) Error() string { return e.err.Error() }
 type reader struct {
 	opts   Options
 	lim    Limits
-	norm   *normalize.Normalizer
+	norm   *normalize.Normalizer            // for the given region, or MY
+	byReg  map[string]*normalize.Normalizer // by region, when deciding per part
 	rep    *Report
 	yield  func(record.Record) error
 	seen   map[uint64]struct{}
@@ -200,7 +207,8 @@ func newReader(opts Options, rep *Report, yield func(record.Record) error) *read
 	return &reader{
 		opts:   opts,
 		lim:    opts.Limits.withDefaults(),
-		norm:   normalize.New(normalize.Options{Now: opts.Now, Region: opts.Region}),
+		norm:   normalize.New(normalize.Options{Now: opts.Now, Region: cmp.Or(opts.Region, "MY")}),
+		byReg:  map[string]*normalize.Normalizer{},
 		rep:    rep,
 		yield:  yield,
 		seen:   map[uint64]struct{}{},
@@ -212,6 +220,7 @@ func newReader(opts Options, rep *Report, yield func(record.Record) error) *read
 // partState is the reading of one part: its columns and their cache.
 type partState struct {
 	p       *Part
+	norm    *normalize.Normalizer // with the part's phone region
 	file    string
 	check   bool // reject rows with invalid UTF-8
 	byKey   map[colKey]*Column
@@ -247,7 +256,7 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 	if err != nil {
 		return positioned(file, 0, -1, err)
 	}
-	st := &partState{p: pt, file: file, check: d.checkUTF8, byKey: map[colKey]*Column{}, samples: map[colKey]*colSample{}}
+	st := &partState{p: pt, norm: rd.norm, file: file, check: d.checkUTF8, byKey: map[colKey]*Column{}, samples: map[colKey]*colSample{}}
 
 	// Sample the first rows to decide the columns, then stream the rest.
 	type kept struct {
@@ -272,11 +281,14 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 			for _, v := range r.values {
 				size += len(v)
 			}
-			st.sample(r)
+			if !st.check || validUTF8(r.values) {
+				st.sample(r)
+			}
 		}
 		window = append(window, kept{r, err})
 	}
-	cols, err := decide(rd.norm, st.order, rd.opts.Map)
+	rd.pickRegion(st)
+	cols, err := decide(st.norm, st.order, rd.opts.Map)
 	if err != nil {
 		return err
 	}
@@ -447,6 +459,62 @@ func lateColumn(name, table string, pos int, overrides []Override, have []*Colum
 	return c
 }
 
+func validUTF8(values []string) bool {
+	for _, v := range values {
+		if !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// pickRegion sets the part's phone region: the one given, or the one under
+// which more of the sampled values read as phone numbers and national IDs
+// (a Malaysian 012… and an Indonesian 0812… both start with 0, so the
+// region decides what a local number means).
+func (rd *reader) pickRegion(st *partState) {
+	if rd.opts.Region != "" {
+		st.p.Region, st.p.RegionWhy = strings.ToUpper(rd.opts.Region), "given"
+		return
+	}
+	score := map[string]int{}
+	for _, reg := range []string{"MY", "ID"} {
+		n := rd.normFor(reg)
+		for _, s := range st.order {
+			for _, v := range s.values {
+				if _, err := n.Phone(v); err == nil {
+					score[reg]++
+				}
+			}
+		}
+	}
+	for _, s := range st.order {
+		for _, v := range s.values {
+			if _, err := rd.norm.MyKad(v); err == nil {
+				score["MY"]++
+			} else if _, err := rd.norm.NIK(v); err == nil {
+				score["ID"]++
+			}
+		}
+	}
+	reg := "MY"
+	if score["ID"] > score["MY"] {
+		reg = "ID"
+	}
+	st.norm = rd.normFor(reg)
+	st.p.Region = reg
+	st.p.RegionWhy = fmt.Sprintf("sampled values: %d read as Malaysian phones or MyKad numbers, %d as Indonesian phones or NIK numbers", score["MY"], score["ID"])
+}
+
+func (rd *reader) normFor(region string) *normalize.Normalizer {
+	n := rd.byReg[region]
+	if n == nil {
+		n = normalize.New(normalize.Options{Now: rd.opts.Now, Region: region})
+		rd.byReg[region] = n
+	}
+	return n
+}
+
 // handle counts one row from a reader and yields it when usable.
 func (rd *reader) handle(st *partState, r row, rerr error) error {
 	rep := rd.rep
@@ -457,13 +525,9 @@ func (rd *reader) handle(st *partState, r row, rerr error) error {
 		rd.reject(re.reason, re.line)
 		return nil
 	}
-	if st.check {
-		for _, v := range r.values {
-			if !utf8.ValidString(v) {
-				rd.reject(ReasonInvalidUTF8, r.line)
-				return nil
-			}
-		}
+	if st.check && !validUTF8(r.values) {
+		rd.reject(ReasonInvalidUTF8, r.line)
+		return nil
 	}
 	cols := rd.columns(st, r)
 	rec := record.Record{Part: partName(st.p, r.table), Line: r.line}
@@ -482,7 +546,7 @@ func (rd *reader) handle(st *partState, r row, rerr error) error {
 		}
 		blank = false
 		if slot := record.Slot(c.Field); slot >= 0 {
-			nv, err := rd.norm.Field(string(c.Field), v)
+			nv, err := st.norm.Field(string(c.Field), v)
 			if err != nil {
 				c.Invalid++
 				if c.Reasons == nil {
@@ -502,7 +566,7 @@ func (rd *reader) handle(st *partState, r row, rerr error) error {
 			}
 			continue
 		}
-		nv, err := rd.norm.Field(string(c.Field), v)
+		nv, err := st.norm.Field(string(c.Field), v)
 		if err != nil {
 			continue
 		}

@@ -338,3 +338,31 @@ func TestLargeGenerated(t *testing.T) {
 	}
 	t.Logf("%d rows, %d MiB, peak heap %d MiB", rep.Rows, rep.Size>>20, peak.Load()>>20)
 }
+
+func TestRegionDecidedFromSample(t *testing.T) {
+	tests := []struct {
+		file, region string
+		opt          string
+	}{
+		{"valid/id_nik.csv", "ID", ""},
+		{"valid/csv_ms_semicolon.csv", "MY", ""},
+		{"valid/id_nik.csv", "MY", "MY"}, // given wins, even when wrong
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+" "+tt.opt, func(t *testing.T) {
+			rep, err := ReadFile(context.Background(), fixtures.Path(tt.file), Options{Now: pinned, Region: tt.opt}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := rep.Parts[0]
+			if p.Region != tt.region {
+				t.Fatalf("region = %s (%s), want %s", p.Region, p.RegionWhy, tt.region)
+			}
+			for _, c := range p.Columns {
+				if c.Field == record.Phone && tt.opt == "" && c.Invalid != 0 {
+					t.Errorf("phone column %s: %d invalid under region %s: %v", c.Name, c.Invalid, p.Region, c.Reasons)
+				}
+			}
+		})
+	}
+}
