@@ -13,6 +13,7 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,6 +54,8 @@ type Options struct {
 	// Window is how many rows are sampled to decide the columns; 0 means
 	// 1000.
 	Window int
+	// Workers is how many goroutines normalise rows; 0 means GOMAXPROCS.
+	Workers int
 	// MaxUnique is how many distinct records are counted exactly; past it
 	// the unique count is a lower bound. 0 means 10 million (about 400 MB).
 	MaxUnique int
@@ -112,18 +115,21 @@ func ReadFile(ctx context.Context, path string, opts Options, yield func(record.
 	if !fi.Mode().IsRegular() {
 		return nil, &Error{File: path, Offset: -1, Msg: "not a regular file", Hint: "give the path of a sample file"}
 	}
-	// The digest is taken in a pass of its own: a zip archive is read out
-	// of order, and the digest must cover the file as received.
+	// The digest is taken as the file streams past; a zip archive (read out
+	// of order) or a read that stopped early gets a pass of its own, since
+	// the digest must cover the file as received.
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, &Error{File: path, Offset: -1, Msg: "cannot read the file (" + err.Error() + ")", Err: err}
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("open sample: %w", err)
-	}
+	cr := &countingReader{r: io.TeeReader(f, h)}
 	rep := newReport(path, fi.Size())
+	err = read(ctx, rep, cr, f, fi.Size(), opts, yield)
+	if cr.n != fi.Size() || cr.n == 0 {
+		h.Reset()
+		if _, herr := io.Copy(h, io.NewSectionReader(f, 0, fi.Size())); herr != nil {
+			return rep, &Error{File: path, Offset: -1, Msg: "cannot read the file (" + herr.Error() + ")", Err: herr}
+		}
+	}
 	rep.SHA256 = hex.EncodeToString(h.Sum(nil))
-	return rep, read(ctx, rep, f, f, fi.Size(), opts, yield)
+	return rep, err
 }
 
 // ReadStream is ReadFile for a sample that arrives as a stream (standard
@@ -187,9 +193,8 @@ type reader struct {
 	byReg  map[string]*normalize.Normalizer // by region, when deciding per part
 	rep    *Report
 	yield  func(record.Record) error
-	seen   map[uint64]struct{}
+	seen   u64set
 	seed   maphash.Seed
-	hbuf   []byte
 	nPrev  int
 	window int
 }
@@ -204,6 +209,9 @@ func newReader(opts Options, rep *Report, yield func(record.Record) error) *read
 	if opts.MaxUnique <= 0 {
 		opts.MaxUnique = 10_000_000
 	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
 	return &reader{
 		opts:   opts,
 		lim:    opts.Limits.withDefaults(),
@@ -211,7 +219,6 @@ func newReader(opts Options, rep *Report, yield func(record.Record) error) *read
 		byReg:  map[string]*normalize.Normalizer{},
 		rep:    rep,
 		yield:  yield,
-		seen:   map[uint64]struct{}{},
 		seed:   maphash.MakeSeed(),
 		window: opts.Window,
 	}
@@ -259,10 +266,6 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 	st := &partState{p: pt, norm: rd.norm, file: file, check: d.checkUTF8, byKey: map[colKey]*Column{}, samples: map[colKey]*colSample{}}
 
 	// Sample the first rows to decide the columns, then stream the rest.
-	type kept struct {
-		r   row
-		err error
-	}
 	var window []kept
 	var fatal error
 	size := 0
@@ -296,38 +299,13 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 		st.byKey[colKey{st.order[i].table, st.order[i].name}] = c
 		pt.Columns = append(pt.Columns, c)
 	}
-	for i, k := range window {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if err := rd.handle(st, k.r, k.err); err != nil {
-			return err
-		}
-	}
-	if fatal != nil {
-		return positioned(file, 0, -1, fatal)
-	}
-	window = nil //nolint:ineffassign,wastedassign // let the sampled rows go before the long stream
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		r, err := rr.next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var re *rowError
-		if err != nil && !errors.As(err, &re) {
-			return positioned(file, 0, -1, err)
-		}
-		if err := rd.handle(st, r, err); err != nil {
-			return err
-		}
-	}
+	return rd.runPipeline(ctx, st, window, rr, fatal)
+}
+
+// kept is a row of the window, with the rejection its reader gave it.
+type kept struct {
+	r   row
+	err error
 }
 
 // open sniffs the format of a part and returns its reader.
@@ -515,86 +493,6 @@ func (rd *reader) normFor(region string) *normalize.Normalizer {
 	return n
 }
 
-// handle counts one row from a reader and yields it when usable.
-func (rd *reader) handle(st *partState, r row, rerr error) error {
-	rep := rd.rep
-	rep.Rows++
-	st.p.Rows++
-	var re *rowError
-	if errors.As(rerr, &re) {
-		rd.reject(re.reason, re.line)
-		return nil
-	}
-	if st.check && !validUTF8(r.values) {
-		rd.reject(ReasonInvalidUTF8, r.line)
-		return nil
-	}
-	cols := rd.columns(st, r)
-	rec := record.Record{Part: partName(st.p, r.table), Line: r.line}
-	blank := true
-	for i, v := range r.values {
-		if i >= len(cols) {
-			break
-		}
-		c := cols[i]
-		if c.How == HowSkipped {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		if v == "" {
-			continue
-		}
-		blank = false
-		if slot := record.Slot(c.Field); slot >= 0 {
-			nv, err := st.norm.Field(string(c.Field), v)
-			if err != nil {
-				c.Invalid++
-				if c.Reasons == nil {
-					c.Reasons = map[string]int64{}
-				}
-				var inv *normalize.Invalid
-				if errors.As(err, &inv) {
-					c.Reasons[inv.Reason]++
-				} else {
-					c.Reasons["invalid"]++
-				}
-				continue
-			}
-			c.Valid++
-			if rec.Values[slot] == "" {
-				rec.Values[slot] = nv
-			}
-			continue
-		}
-		nv, err := st.norm.Field(string(c.Field), v)
-		if err != nil {
-			continue
-		}
-		c.Valid++
-		rec.Attrs = append(rec.Attrs, record.Attr{Name: string(c.Field), Value: nv})
-	}
-	if blank {
-		rd.reject(ReasonEmpty, r.line)
-		return nil
-	}
-	if len(rec.Fields()) == 0 {
-		rd.reject(ReasonNoUsable, r.line)
-		return nil
-	}
-	rep.Usable++
-	rd.countUnique(&rec)
-	if rd.nPrev < rd.opts.Preview {
-		rd.nPrev++
-		rep.Preview = append(rep.Preview, rec)
-	}
-	if rd.yield != nil {
-		if err := rd.yield(rec); err != nil {
-			return yieldError{err}
-		}
-	}
-	return nil
-}
-
 func partName(p *Part, table string) string {
 	switch {
 	case p.Name != "" && table != "":
@@ -612,11 +510,11 @@ func (rd *reader) reject(reason Reason, line int64) {
 	}
 }
 
-// countUnique counts distinct records on their normalised content, by a
-// 64-bit hash: at ten million records the chance of any collision is about
-// 3 in a million.
-func (rd *reader) countUnique(rec *record.Record) {
-	b := rd.hbuf[:0]
+// recordHash hashes a record's normalised content for the unique count: a
+// 64-bit hash, so at ten million records the chance of any collision is
+// about 3 in a million. buf is scratch space, returned for reuse.
+func recordHash(seed maphash.Seed, rec *record.Record, buf []byte) (uint64, []byte) {
+	b := buf[:0]
 	for _, v := range rec.Values {
 		b = append(b, v...)
 		b = append(b, 0)
@@ -627,15 +525,18 @@ func (rd *reader) countUnique(rec *record.Record) {
 		b = append(b, a.Value...)
 		b = append(b, 0)
 	}
-	rd.hbuf = b
-	k := maphash.Bytes(rd.seed, b)
-	if _, ok := rd.seen[k]; ok {
+	return maphash.Bytes(seed, b), b
+}
+
+// countUnique counts a record's hash into the unique count.
+func (rd *reader) countUnique(k uint64) {
+	if rd.seen.has(k) {
 		return
 	}
-	if len(rd.seen) >= rd.opts.MaxUnique {
+	if rd.seen.len() >= rd.opts.MaxUnique {
 		rd.rep.UniqueExact = false
 		return
 	}
-	rd.seen[k] = struct{}{}
+	rd.seen.add(k)
 	rd.rep.Unique++
 }

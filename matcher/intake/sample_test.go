@@ -3,6 +3,7 @@ package intake
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -362,6 +363,25 @@ func TestRegionDecidedFromSample(t *testing.T) {
 				if c.Field == record.Phone && tt.opt == "" && c.Invalid != 0 {
 					t.Errorf("phone column %s: %d invalid under region %s: %v", c.Name, c.Invalid, p.Region, c.Reasons)
 				}
+			}
+		})
+	}
+}
+
+// TestDigestCoversTheFile checks the sample's SHA-256 is that of the file as
+// received, whether it streams past (plain, gzip), is read out of order
+// (zip), or reading stops early (truncated).
+func TestDigestCoversTheFile(t *testing.T) {
+	for _, name := range []string{"valid/csv_en_header.csv", "valid/sample.csv.gz", "valid/sample.zip", "invalid/truncated.json", "invalid/zip_bomb.zip"} {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(fixtures.Path(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("%x", sha256.Sum256(b))
+			rep, _ := ReadFile(context.Background(), fixtures.Path(name), Options{Now: pinned}, nil)
+			if rep == nil || rep.SHA256 != want {
+				t.Fatalf("sha256 = %v, want %s", rep, want)
 			}
 		})
 	}
