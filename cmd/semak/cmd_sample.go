@@ -211,6 +211,13 @@ func describePart(p *intake.Part) string {
 	case p.Dialect != "":
 		fmt.Fprintf(&b, ", %s dialect", p.Dialect)
 	}
+	if p.Region != "" {
+		how := "from the sample"
+		if p.RegionWhy == "given" {
+			how = "given"
+		}
+		fmt.Fprintf(&b, ", phone region %s (%s)", p.Region, how)
+	}
 	fmt.Fprintf(&b, ", %d rows", p.Rows)
 	return b.String()
 }

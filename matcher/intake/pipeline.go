@@ -46,7 +46,7 @@ type colCount struct {
 
 type batch struct {
 	rows    []pending
-	arena   []string // backs the rows' values: one allocation a batch, not one a row
+	arena   []string        // backs the rows' values: one allocation a batch, not one a row
 	recs    []record.Record // usable records, in row order
 	hashes  []uint64        // of recs, for the unique count
 	rejects []Reason        // per row: "" when usable
