@@ -16,6 +16,15 @@ import (
 	"github.com/semak/semak/matcher/record"
 )
 
+// TestMain removes the benchmark's generated file.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchPath != "" {
+		_ = os.RemoveAll(filepath.Dir(benchPath))
+	}
+	os.Exit(code)
+}
+
 var (
 	benchOnce sync.Once
 	benchPath string
