@@ -23,7 +23,7 @@ func Mask(f Field, v string) string {
 		}
 	case NIK:
 		if len(v) == 16 && allDigits(v) {
-			return v[:4] + "************" + v[15:]
+			return v[:4] + "***********" + v[15:]
 		}
 	case Phone:
 		if len(v) > 6 {
