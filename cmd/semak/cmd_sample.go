@@ -55,7 +55,7 @@ func newSampleCmd(_ *globalOptions) *cobra.Command {
 func newSampleInspectCmd() *cobra.Command {
 	o := &inspectOptions{}
 	cmd := &cobra.Command{
-		Use:   "inspect FILE",
+		Use:   "inspect FILE|-",
 		Short: "Show how a sample is read: format, encoding, column mapping, row counts and a masked preview",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,7 +63,14 @@ func newSampleInspectCmd() *cobra.Command {
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			rep, err := intake.ReadFile(cmd.Context(), o.File, intake.Options{Map: o.overrides, Region: strings.ToUpper(o.Region)}, nil)
+			opts := intake.Options{Map: o.overrides, Region: strings.ToUpper(o.Region)}
+			var rep *intake.Report
+			var err error
+			if o.File == "-" {
+				rep, err = intake.ReadStream(cmd.Context(), "stdin", cmd.InOrStdin(), opts, nil)
+			} else {
+				rep, err = intake.ReadFile(cmd.Context(), o.File, opts, nil)
+			}
 			if err != nil {
 				return err
 			}

@@ -50,7 +50,7 @@ func semak(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	t.Chdir(fixtures.Dir())
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -131,6 +131,7 @@ func TestInspectFlags(t *testing.T) {
 		{[]string{"sample", "inspect", "--region", "MYS", "valid/csv_lying_header.csv"}, exitError, "two-letter"},
 		{[]string{"sample", "inspect", "valid/no_such_file.csv"}, exitError, "no such file"},
 		{[]string{"sample", "inspect"}, exitError, "accepts 1 arg"},
+
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -146,5 +147,20 @@ func TestInspectFlags(t *testing.T) {
 				t.Errorf("output %q does not contain %q", where, tt.want)
 			}
 		})
+	}
+}
+
+func TestInspectStdin(t *testing.T) {
+	in, err := fixtures.FS.ReadFile("valid/csv_en_header.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"sample", "inspect", "-"}, bytes.NewReader(in), &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "sample  stdin") || !strings.Contains(out.String(), "parsed 20, usable 19") {
+		t.Errorf("output:\n%s", out.String())
 	}
 }
