@@ -92,13 +92,19 @@ func (g *guard) Read(p []byte) (int, error) {
 }
 
 type countingReader struct {
-	r io.Reader
-	n int64
+	r        io.Reader
+	n        int64
+	progress func(n int64) // called about once a MiB, when set
+	next     int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if c.progress != nil && (c.n >= c.next || err != nil) {
+		c.progress(c.n)
+		c.next = c.n + 1<<20
+	}
 	return n, err
 }
 

@@ -56,6 +56,9 @@ type Options struct {
 	Window int
 	// Workers is how many goroutines normalise rows; 0 means GOMAXPROCS.
 	Workers int
+	// Progress, when set, is called with the bytes of the file read so far
+	// and its size, about once a MiB (ReadFile only): for a progress bar.
+	Progress func(read, size int64)
 	// MaxUnique is how many distinct records are counted exactly; past it
 	// the unique count is a lower bound. 0 means 10 million (about 400 MB).
 	MaxUnique int
@@ -120,6 +123,10 @@ func ReadFile(ctx context.Context, path string, opts Options, yield func(record.
 	// the digest must cover the file as received.
 	h := sha256.New()
 	cr := &countingReader{r: io.TeeReader(f, h)}
+	if opts.Progress != nil {
+		size := fi.Size()
+		cr.progress = func(n int64) { opts.Progress(n, size) }
+	}
 	rep := newReport(path, fi.Size())
 	err = read(ctx, rep, cr, f, fi.Size(), opts, yield)
 	if cr.n != fi.Size() || cr.n == 0 {

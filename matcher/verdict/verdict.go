@@ -1,0 +1,126 @@
+// Package verdict is the vocabulary of a verification's answer: the verdict,
+// its basis, and the evidence, with the JSON keys that `semak verify --json`
+// prints. Those keys are a public contract (integrations and acceptance
+// tests depend on them): extend, never rename.
+//
+// It imports only the standard library and matcher/stats (itself stdlib
+// only), so the matcher, the case store and the web layer can share it.
+package verdict
+
+import "github.com/semak/semak/matcher/stats"
+
+// Kind is the verdict itself.
+type Kind string
+
+// The verdicts.
+const (
+	New          Kind = "NEW"          // genuine, consistent with the latest state, not explained by earlier leaks
+	Old          Kind = "OLD"          // genuine but old: an earlier leak, an older snapshot, a partner's extract
+	Fake         Kind = "FAKE"         // not the claimed organisation's data: fabricated or another's relabelled
+	Mixed        Kind = "MIXED"        // a genuine part padded with records that are not
+	Inconclusive Kind = "INCONCLUSIVE" // too few usable records, or signals that conflict
+)
+
+// Basis names the evidence a verdict rests on. The values are the contract.
+type Basis string
+
+// The bases.
+const (
+	CurrentSnapshot   Basis = "current_snapshot"
+	SnapshotDating    Basis = "snapshot_dating"
+	KnownLeak         Basis = "known_leak"
+	Canary            Basis = "canary"
+	OtherSource       Basis = "other_source"
+	Fabricated        Basis = "fabricated"
+	NoMatch           Basis = "no_match"
+	TooFewRows        Basis = "too_few_rows"
+	NewerThanSnapshot Basis = "newer_than_snapshot"
+)
+
+// Flags raised beside the verdict.
+const (
+	FlagDuplicates             = "duplicates"
+	FlagClaimedSizeImplausible = "claimed_size_implausible"
+)
+
+// Verdict is the answer to one verification, as `verify --json` prints it.
+type Verdict struct {
+	Verdict        Kind           `json:"verdict"`
+	GenuineVerdict Kind           `json:"genuine_verdict,omitempty"`
+	Basis          []Basis        `json:"basis"`
+	Claim          Claim          `json:"claim"`
+	Sample         Sample         `json:"sample"`
+	Match          stats.Rate     `json:"match"`
+	PerSnapshot    []SnapshotRate `json:"per_snapshot"`
+	Dating         *Dating        `json:"dating,omitempty"`
+	OtherSources   []SourceRate   `json:"other_sources"`
+	Newer          int64          `json:"newer_than_snapshot"`
+	Flags          []string       `json:"flags"`
+	Reasons        []string       `json:"reasons"`
+	Settle         string         `json:"what_would_settle_it,omitempty"`
+	Statement      Statement      `json:"statement"`
+	Thresholds     Thresholds     `json:"thresholds"`
+}
+
+// Claim is what was claimed.
+type Claim struct {
+	Org          string `json:"org"`
+	Name         string `json:"name"`
+	ClaimedCount int64  `json:"claimed_count,omitempty"`
+	Population   int64  `json:"population,omitempty"`
+}
+
+// Sample counts the sample's rows.
+type Sample struct {
+	SHA256 string `json:"sha256"`
+	Rows   int64  `json:"rows"`
+	Usable int64  `json:"usable"`
+	Unique int64  `json:"unique"`
+}
+
+// SnapshotRate is the claimed organisation's match against one snapshot:
+// records attributed to it (anchor and organisation-only fields agree), and
+// per field the share of anchor-matched records whose value agrees.
+type SnapshotRate struct {
+	Source   string `json:"source"`
+	Snapshot string `json:"snapshot"`
+	stats.Rate
+	Anchor stats.Rate            `json:"anchor"`
+	Fields map[string]stats.Rate `json:"fields"`
+}
+
+// Dating says which snapshot the data fits best.
+type Dating struct {
+	Snapshot      string  `json:"snapshot"`
+	RunnerUp      string  `json:"runner_up"`
+	Log10LR       float64 `json:"log10_lr"`
+	Latest        string  `json:"latest"`
+	Log10LRLatest float64 `json:"log10_lr_vs_latest"`
+	Records       int64   `json:"discriminating_records"`
+	FieldError    float64 `json:"field_error_rate"`
+}
+
+// SourceRate is another registered source's rate on its own
+// organisation-only fields.
+type SourceRate struct {
+	Source string `json:"source"`
+	stats.Rate
+}
+
+// Statement is the plain-language answer, in English and Malay, with the
+// estimative word the numbers support.
+type Statement struct {
+	EN         string `json:"en"`
+	MS         string `json:"ms"`
+	Confidence string `json:"confidence"`
+}
+
+// Thresholds are the rules' numbers as used, so a reader can check them.
+type Thresholds struct {
+	MinUsable      int64   `json:"min_usable"`
+	FieldErrorRate float64 `json:"field_error_rate"`
+	NameDice       float64 `json:"name_dice"`
+	OldLog10LR     float64 `json:"old_log10_lr"`
+	NoneBelow      float64 `json:"none_below"`
+	AllAbove       float64 `json:"all_above"`
+}
