@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/semak/semak/internal/keyring"
+	"github.com/semak/semak/internal/store"
+)
+
+// The layout of the data directory:
+//
+//	DIR/semak.db                          metadata (SQLite)
+//	DIR/keyring/                          one key per source (0700, files 0600)
+//	DIR/snapshots/ORG/SOURCE/DATE.fp      fingerprint files, one per snapshot
+const (
+	keyringDir   = "keyring"
+	snapshotsDir = "snapshots"
+)
+
+// passphraseEnv seals the keyring when set at `semak init`, and opens it
+// afterwards.
+const passphraseEnv = "SEMAK_KEYRING_PASSPHRASE"
+
+// env is an opened data directory.
+type env struct {
+	dir   string
+	store *store.Store
+	keys  *keyring.Keyring
+}
+
+// openEnv opens the data directory made by `semak init`.
+func openEnv(ctx context.Context, g *globalOptions) (*env, error) {
+	if _, err := os.Stat(filepath.Join(g.Data, "semak.db")); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no semak data in %s: run `semak init` first (or give --data DIR)", g.Data)
+	}
+	return initEnv(ctx, g)
+}
+
+// initEnv opens the data directory, creating what is missing.
+func initEnv(ctx context.Context, g *globalOptions) (*env, error) {
+	st, err := store.Open(ctx, g.Data)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := keyring.Open(filepath.Join(g.Data, keyringDir), []byte(os.Getenv(passphraseEnv)))
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return &env{dir: g.Data, store: st, keys: keys}, nil
+}
+
+func (e *env) Close() error { return e.store.Close() }

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations is the schema history: migrations[i] takes a database from
+// version i to version i+1. Append only; never edit an entry once released.
+var migrations = []string{
+	// 1: orgs, their names, sources, snapshots.
+	`
+CREATE TABLE orgs (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	aliases    TEXT NOT NULL,          -- JSON array, in the order given
+	population INTEGER NOT NULL CHECK (population >= 0),
+	country    TEXT NOT NULL,
+	sector     TEXT NOT NULL,
+	created_at TEXT NOT NULL
+) STRICT;
+
+-- Every folded id, name and alias of every org. The primary key is what
+-- forbids two orgs from answering to the same name.
+CREATE TABLE org_names (
+	folded TEXT PRIMARY KEY,
+	org    TEXT NOT NULL REFERENCES orgs(id),
+	text   TEXT NOT NULL,              -- as given, for error messages
+	kind   TEXT NOT NULL CHECK (kind IN ('id', 'name', 'alias'))
+) STRICT;
+CREATE INDEX org_names_org ON org_names(org);
+
+CREATE TABLE sources (
+	id         TEXT PRIMARY KEY,       -- "org/source"
+	org        TEXT NOT NULL REFERENCES orgs(id),
+	anchor     TEXT NOT NULL,
+	fields     TEXT NOT NULL,          -- JSON array, anchor included
+	org_only   TEXT NOT NULL,          -- JSON array
+	created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX sources_org ON sources(org);
+
+CREATE TABLE snapshots (
+	source          TEXT NOT NULL REFERENCES sources(id),
+	as_of           TEXT NOT NULL,     -- RFC 3339, UTC midnight
+	row_count       INTEGER NOT NULL CHECK (row_count >= 0),
+	distinct_counts TEXT NOT NULL,     -- JSON object field -> count
+	file            TEXT NOT NULL,     -- relative to the data directory
+	sha256          TEXT NOT NULL,
+	loaded_by       TEXT NOT NULL,
+	loaded_at       TEXT NOT NULL,
+	PRIMARY KEY (source, as_of)
+) STRICT;
+`,
+}
+
+// version returns the schema version of the database (0 when new).
+func version(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'`).Scan(&n)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	var v int
+	err = q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v)
+	return v, err
+}
+
+func (s *Store) tooNew(v int) error {
+	return fmt.Errorf("store: %s has schema version %d, but this semak knows versions up to %d: it was written by a newer semak; use that version or newer",
+		s.path, v, len(migrations))
+}
+
+// migrate brings the schema to len(migrations), one transaction per step.
+// Concurrent Opens are safe: each step re-reads the version under the write
+// lock, so a step applied by another process is not applied again.
+func (s *Store) migrate(ctx context.Context) error {
+	// Fast path without the write lock: most opens find nothing to do.
+	v, err := version(ctx, s.db)
+	if err != nil {
+		return fmt.Errorf("store: read schema version of %s: %w", s.path, err)
+	}
+	if v > len(migrations) {
+		return s.tooNew(v)
+	}
+	for v < len(migrations) {
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+	version    INTEGER PRIMARY KEY,
+	applied_at TEXT NOT NULL
+) STRICT`); err != nil {
+				return err
+			}
+			if v, err = version(ctx, tx); err != nil {
+				return err
+			}
+			if v >= len(migrations) {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, applied_at) VALUES (?, ?)`,
+				v+1, formatTime(s.now())); err != nil {
+				return err
+			}
+			v++
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: migrate %s: %w", s.path, err)
+		}
+	}
+	if v > len(migrations) {
+		return s.tooNew(v)
+	}
+	return nil
+}

@@ -1,0 +1,214 @@
+package matcher
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/semak/semak/matcher/fingerprint"
+	"github.com/semak/semak/matcher/normalize"
+	"github.com/semak/semak/matcher/record"
+)
+
+// CheckColumns says whether an export whose columns map to fields fits the
+// source's schema: the anchor is there, every column is a field of the
+// source, and every field of the source is there. The error says which
+// and what to do; nothing is loaded when it fails.
+func CheckColumns(src Source, fields []string) error {
+	var extra, missing []string
+	for _, f := range fields {
+		if !slices.Contains(src.Fields, f) {
+			extra = append(extra, f)
+		}
+	}
+	for _, f := range src.Fields {
+		if !slices.Contains(fields, f) {
+			missing = append(missing, f)
+		}
+	}
+	switch {
+	case !slices.Contains(fields, src.Anchor):
+		return fmt.Errorf("the export has no column for %s, the anchor of %s (its columns map to %s): map one with --map COLUMN=%s",
+			src.Anchor, src.ID, strings.Join(fields, ", "), src.Anchor)
+	case len(extra) > 0:
+		return fmt.Errorf("the export has columns for %s, which %s does not hold (its fields: %s): drop them with --map COLUMN=- or map them to a field of the source",
+			strings.Join(extra, ", "), src.ID, strings.Join(src.Fields, ", "))
+	case len(missing) > 0:
+		return fmt.Errorf("the export has no column for %s of %s: map them with --map COLUMN=FIELD",
+			strings.Join(missing, ", "), src.ID)
+	}
+	return nil
+}
+
+// LoadRequest is one snapshot load.
+type LoadRequest struct {
+	Source  Source // schema and key; Snapshots is not used
+	AsOf    string // YYYY-MM-DD
+	Path    string // where the fingerprint file goes; it must not exist
+	Workers int
+	Now     time.Time
+}
+
+// Loader fingerprints the records of a source's export into a snapshot
+// file. Records go in through Add (the intake's yield); HMACs are computed
+// by Workers goroutines; the file appears at Path only on Commit.
+type Loader struct {
+	req     LoadRequest
+	w       *fingerprint.Writer
+	g       *errgroup.Group
+	ctx     context.Context
+	in      chan []record.Record
+	out     chan []fingerprint.Row
+	cur     []record.Record
+	workers sync.WaitGroup
+	closed  bool
+}
+
+const loadBatch = 1024
+
+// NewLoader starts a load. Call Commit to finish it or Abort to drop it.
+func NewLoader(ctx context.Context, req LoadRequest) (*Loader, error) {
+	w, err := fingerprint.Create(req.Path, fingerprint.Header{
+		Source: req.Source.ID, AsOf: req.AsOf, Anchor: req.Source.Anchor, Fields: req.Source.Fields,
+		Created: req.Now.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return nil, err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	workers := max(req.Workers, 1)
+	l := &Loader{req: req, w: w, g: g, ctx: gctx,
+		in: make(chan []record.Record, workers), out: make(chan []fingerprint.Row, workers)}
+	for range workers {
+		l.workers.Add(1)
+		g.Go(func() error {
+			defer l.workers.Done()
+			return l.hash()
+		})
+	}
+	go func() {
+		l.workers.Wait()
+		close(l.out)
+	}()
+	g.Go(func() error {
+		for rows := range l.out {
+			for _, r := range rows {
+				if err := w.Add(r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return l, nil
+}
+
+// Add takes one record of the export.
+func (l *Loader) Add(rec record.Record) error {
+	l.cur = append(l.cur, rec)
+	if len(l.cur) < loadBatch {
+		return nil
+	}
+	return l.flush()
+}
+
+func (l *Loader) flush() error {
+	if len(l.cur) == 0 {
+		return nil
+	}
+	select {
+	case l.in <- l.cur:
+	case <-l.ctx.Done():
+		l.closeIn()
+		if err := l.g.Wait(); err != nil {
+			return err
+		}
+		return l.ctx.Err()
+	}
+	l.cur = make([]record.Record, 0, loadBatch)
+	return nil
+}
+
+// hash is one worker: it turns batches of records into fingerprint rows.
+func (l *Loader) hash() error {
+	src := &l.req.Source
+	h := fingerprint.NewHasher(src.NewMAC)
+	valuer := NewValuer(normalize.New(normalize.Options{Now: l.req.Now}))
+	nf := len(src.Fields)
+	anchorAt := slices.Index(src.Fields, src.Anchor)
+	nameAt := slices.Index(src.Fields, string(record.Name))
+	for batch := range l.in {
+		rows := make([]fingerprint.Row, len(batch))
+		slab := make([]uint64, 2*nf*len(batch))
+		for i := range batch {
+			rec := &batch[i]
+			r := &rows[i]
+			r.Bound, r.Unbound = slab[2*nf*i:2*nf*i+nf:2*nf*i+nf], slab[2*nf*i+nf:2*nf*(i+1):2*nf*(i+1)]
+			av := valuer.Value(rec, src.Anchor)
+			if av != "" {
+				r.Anchor = h.Anchor(src.Anchor, av)
+			}
+			for j, f := range src.Fields {
+				if j == anchorAt {
+					continue
+				}
+				val := valuer.Value(rec, f)
+				if val == "" {
+					continue
+				}
+				r.Unbound[j] = h.Unbound(f, val)
+				if av == "" {
+					continue
+				}
+				r.Bound[j] = h.Bound(f, av, val)
+				if j == nameAt {
+					r.Name = h.Name(r.Anchor, val)
+				}
+			}
+		}
+		select {
+		case l.out <- rows:
+		case <-l.ctx.Done():
+			return l.ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Commit writes the last records, waits for the workers and puts the
+// snapshot file in place. It returns the file's header (rows, distinct
+// counts).
+func (l *Loader) Commit() (fingerprint.Header, error) {
+	if err := l.flush(); err != nil {
+		_ = l.Abort()
+		return fingerprint.Header{}, err
+	}
+	l.closeIn()
+	if err := l.g.Wait(); err != nil {
+		_ = l.w.Abort()
+		return fingerprint.Header{}, err
+	}
+	if err := l.w.Commit(); err != nil {
+		return fingerprint.Header{}, err
+	}
+	return l.w.Header(), nil
+}
+
+// Abort drops the load: no file appears at Path.
+func (l *Loader) Abort() error {
+	l.closeIn()
+	_ = l.g.Wait()
+	return l.w.Abort()
+}
+
+func (l *Loader) closeIn() {
+	if !l.closed {
+		l.closed = true
+		close(l.in)
+	}
+}

@@ -1,0 +1,202 @@
+package matcher
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"hash"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/semak/semak/fixtures/world"
+	"github.com/semak/semak/matcher/fingerprint"
+	"github.com/semak/semak/matcher/intake"
+	"github.com/semak/semak/matcher/record"
+	"github.com/semak/semak/matcher/verdict"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden verdicts under testdata/golden")
+
+// pinned is the clock of the tests: after the world's last registrations.
+var pinned = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// testWorld is a generated world with every snapshot of both registers
+// loaded through the intake and the Loader, as `semak snapshot load` does.
+type testWorld struct {
+	w       *world.World
+	sources []Source
+	orgs    map[string]Org
+	dir     string
+}
+
+var (
+	worldOnce sync.Once
+	worldVal  *testWorld
+	worldErr  error
+)
+
+func loadedWorld(t *testing.T) *testWorld {
+	t.Helper()
+	worldOnce.Do(func() { worldVal, worldErr = buildWorld() })
+	if worldErr != nil {
+		t.Fatal(worldErr)
+	}
+	return worldVal
+}
+
+func buildWorld() (*testWorld, error) {
+	dir, err := os.MkdirTemp("", "semak-world-")
+	if err != nil {
+		return nil, err
+	}
+	tw := &testWorld{w: world.New(world.Config{Seed: 42, People: 5000}), dir: dir, orgs: map[string]Org{}}
+	ctx := context.Background()
+	for _, spec := range tw.w.Sources() {
+		key := sha256.Sum256([]byte("test key of " + spec.ID))
+		src := Source{ID: spec.ID, Org: spec.Org, Anchor: spec.Anchor, Fields: spec.Fields, OrgOnly: spec.OrgOnly,
+			NewMAC: func() hash.Hash { return hmac.New(sha256.New, key[:]) }}
+		tw.orgs[spec.Org] = Org{ID: spec.Org, Name: spec.Name, Population: spec.Population}
+		for _, asOf := range tw.w.SnapshotDates() {
+			var buf bytes.Buffer
+			if err := tw.w.Export(&buf, spec.ID, asOf); err != nil {
+				return nil, err
+			}
+			export := filepath.Join(dir, strings.ReplaceAll(spec.ID, "/", "_")+"_"+asOf+".csv")
+			if err := os.WriteFile(export, buf.Bytes(), 0o600); err != nil {
+				return nil, err
+			}
+			fp := filepath.Join(dir, strings.ReplaceAll(spec.ID, "/", "_")+"_"+asOf+".fp")
+			l, err := NewLoader(ctx, LoadRequest{Source: src, AsOf: asOf, Path: fp, Workers: 2, Now: pinned})
+			if err != nil {
+				return nil, err
+			}
+			rep, err := intake.ReadFile(ctx, export, intake.Options{Now: pinned}, l.Add)
+			if err != nil {
+				_ = l.Abort()
+				return nil, err
+			}
+			var fields []string
+			for _, c := range rep.Parts[0].Columns {
+				fields = append(fields, string(c.Field))
+			}
+			if err := CheckColumns(src, fields); err != nil {
+				_ = l.Abort()
+				return nil, fmt.Errorf("%s %s: %w", spec.ID, asOf, err)
+			}
+			if _, err := l.Commit(); err != nil {
+				return nil, err
+			}
+			snap, err := fingerprint.Open(fp)
+			if err != nil {
+				return nil, err
+			}
+			src.Snapshots = append(src.Snapshots, Snapshot{AsOf: asOf, Set: snap})
+		}
+		tw.sources = append(tw.sources, src)
+	}
+	return tw, nil
+}
+
+func (tw *testWorld) verify(t *testing.T, family world.Family) (verdict.Verdict, world.SampleSpec) {
+	t.Helper()
+	var buf bytes.Buffer
+	spec, err := tw.w.Sample(&buf, family)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []record.Record
+	rep, err := intake.ReadStream(context.Background(), string(family), &buf, intake.Options{Now: pinned}, func(r record.Record) error {
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uniq := Dedupe(recs)
+	v, err := Verify(context.Background(), Request{
+		Claim: tw.orgs[spec.Claim], ClaimedCount: spec.ClaimedCount, Sources: tw.sources,
+		Sample:  verdict.Sample{SHA256: rep.SHA256, Rows: rep.Rows, Usable: rep.Usable, Unique: int64(len(uniq))},
+		Records: uniq, Now: pinned, Workers: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, spec
+}
+
+// TestGoldenFamilies verifies one sample of every family of the generated
+// world and checks the verdict, basis, flags and dating the family calls
+// for; the whole verdict is kept as a golden file for review.
+func TestGoldenFamilies(t *testing.T) {
+	tw := loadedWorld(t)
+	for _, fam := range world.Families() {
+		t.Run(string(fam), func(t *testing.T) {
+			v, spec := tw.verify(t, fam)
+			if string(v.Verdict) != spec.Want {
+				t.Errorf("verdict %s, want %s (%s)\nreasons: %v", v.Verdict, spec.Want, spec.Note, v.Reasons)
+			}
+			if spec.WantGenuine != "" && string(v.GenuineVerdict) != spec.WantGenuine {
+				t.Errorf("genuine verdict %s, want %s", v.GenuineVerdict, spec.WantGenuine)
+			}
+			for _, b := range spec.WantBasis {
+				if !slices.Contains(v.Basis, verdict.Basis(b)) {
+					t.Errorf("basis %v lacks %s", v.Basis, b)
+				}
+			}
+			for _, f := range spec.WantFlags {
+				if !slices.Contains(v.Flags, f) {
+					t.Errorf("flags %v lack %s", v.Flags, f)
+				}
+			}
+			if spec.WantSnapshot != "" && (v.Dating == nil || v.Dating.Snapshot != spec.WantSnapshot) {
+				t.Errorf("dating %+v, want snapshot %s", v.Dating, spec.WantSnapshot)
+			}
+			if v.Verdict == verdict.Fake && slices.Contains(v.Basis, verdict.NewerThanSnapshot) {
+				t.Errorf("newer records must never make a FAKE")
+			}
+			out, err := json.MarshalIndent(v, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "verdict_"+string(fam)+".json", append(out, '\n'))
+		})
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./matcher -run Golden -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("verdict differs from %s (rerun with -update if intended)\n--- got\n%s", path, got)
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if worldVal != nil {
+		_ = os.RemoveAll(worldVal.dir)
+	}
+	os.Exit(code)
+}
