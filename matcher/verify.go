@@ -557,7 +557,7 @@ func (d *decider) perSnapshot(newer []bool, neff int64) int {
 			}
 		}
 		d.v.PerSnapshot = append(d.v.PerSnapshot, sr)
-		if sr.Rate.K >= bestRate.K {
+		if sr.K >= bestRate.K {
 			bestRate = sr.Rate
 		}
 	}

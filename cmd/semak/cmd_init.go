@@ -12,12 +12,12 @@ func newInitCmd(g *globalOptions) *cobra.Command {
 		Use:   "init",
 		Short: "Create the data directory: the metadata store and the keyring (sealed when " + passphraseEnv + " is set)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			e, err := initEnv(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
-			defer e.Close()
+			defer closeEnv(e, &err)
 			sealed := "no (set " + passphraseEnv + " before init to seal it)"
 			if os.Getenv(passphraseEnv) != "" {
 				sealed = "yes"

@@ -40,7 +40,7 @@ func newOrgCmd(g *globalOptions) *cobra.Command {
 		Use:   "add ORG",
 		Short: "Register an organisation (its id, name, aliases, population, country, sector)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			o.ID = args[0]
 			if err := o.Validate(); err != nil {
 				return err
@@ -49,7 +49,7 @@ func newOrgCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer e.Close()
+			defer closeEnv(e, &err)
 			err = e.store.AddOrg(cmd.Context(), store.Org{ID: o.ID, Name: o.Name, Aliases: o.Aliases, Population: o.Population,
 				Country: strings.ToUpper(o.Country), Sector: o.Sector})
 			if err != nil {

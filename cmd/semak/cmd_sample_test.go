@@ -131,7 +131,6 @@ func TestInspectFlags(t *testing.T) {
 		{[]string{"sample", "inspect", "--region", "MYS", "valid/csv_lying_header.csv"}, exitError, "two-letter"},
 		{[]string{"sample", "inspect", "valid/no_such_file.csv"}, exitError, "no such file"},
 		{[]string{"sample", "inspect"}, exitError, "accepts 1 arg"},
-
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

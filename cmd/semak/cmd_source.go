@@ -39,7 +39,7 @@ func newSourceCmd(g *globalOptions) *cobra.Command {
 		Use:   "add ORG/SOURCE",
 		Short: "Register a source: its anchor field, every field, and the fields only this organisation holds; makes its key",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			o.ID = args[0]
 			if err := o.Validate(); err != nil {
 				return err
@@ -48,7 +48,7 @@ func newSourceCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer e.Close()
+			defer closeEnv(e, &err)
 			org, _, _ := strings.Cut(o.ID, "/")
 			src := store.Source{ID: o.ID, Org: org, Anchor: o.Anchor, Fields: o.Fields, OrgOnly: o.OrgOnly}
 			// The key first: a source without a key could never be loaded,

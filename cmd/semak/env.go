@@ -55,3 +55,11 @@ func initEnv(ctx context.Context, g *globalOptions) (*env, error) {
 }
 
 func (e *env) Close() error { return e.store.Close() }
+
+// closeEnv closes e when a command is done, keeping the command's own error
+// first: `defer closeEnv(e, &err)`.
+func closeEnv(e *env, err *error) {
+	if cerr := e.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
+}

@@ -60,7 +60,7 @@ func hmacRows(msgs [][][]byte) {
 	for _, row := range msgs {
 		for _, m := range row {
 			mac.Reset()
-			mac.Write(m) //nolint:errcheck // never fails
+			mac.Write(m)
 			sum = mac.Sum(sum[:0])
 		}
 	}
@@ -136,7 +136,7 @@ func snapshot1M(b *testing.B) (string, *synth) {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if bench1M.dir != "" {
-		os.RemoveAll(bench1M.dir) //nolint:errcheck // temp
+		os.RemoveAll(bench1M.dir)
 	}
 	os.Exit(code)
 }
@@ -150,7 +150,7 @@ func BenchmarkLookup(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close() //nolint:errcheck // bench
+	defer s.Close()
 	r := rand.New(rand.NewPCG(5, 5))
 	const perOp = 100_000
 	type probe struct {
@@ -212,7 +212,7 @@ func BenchmarkSnapshot1M(b *testing.B) {
 		open += time.Since(t1)
 		build += t1.Sub(t0)
 		st = s.Stats()
-		s.Close() //nolint:errcheck // bench
+		s.Close()
 	}
 	n := float64(b.N)
 	b.ReportMetric(st.BytesPerFingerprint, "B/fp")

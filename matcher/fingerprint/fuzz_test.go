@@ -105,11 +105,11 @@ func FuzzOpen(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer os.Remove(fh.Name()) //nolint:errcheck // test
+		defer os.Remove(fh.Name())
 		if _, err := fh.Write(data); err != nil {
 			t.Fatal(err)
 		}
-		fh.Close() //nolint:errcheck // test
+		fh.Close()
 		if s, err := Open(fh.Name()); err == nil {
 			probe(s, data)
 			if err := s.Close(); err != nil {

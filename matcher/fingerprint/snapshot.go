@@ -92,7 +92,7 @@ func Open(path string) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint: open snapshot: %w", err)
 	}
-	defer f.Close() //nolint:errcheck // read-only; the mapping outlives it
+	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint: open snapshot: %w", err)
@@ -109,7 +109,7 @@ func Open(path string) (*Snapshot, error) {
 	}
 	s, err := parse(path, data, true)
 	if err != nil {
-		unmap(data) //nolint:errcheck // already failing
+		_ = unmap(data)
 		return nil, err
 	}
 	s.unmap = unmap

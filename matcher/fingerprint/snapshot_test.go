@@ -105,7 +105,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Abort() //nolint:errcheck // no-op after Commit
+	defer w.Abort()
 	wt := addRealRows(t, w, 20000, 1)
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close() //nolint:errcheck // test
+	defer s.Close()
 
 	h := s.Header()
 	if h.Rows != wt.rows || h.DuplicateAnchors != wt.dups || h.NoAnchor != wt.noAnchor {
@@ -211,7 +211,7 @@ func TestConcurrentLookups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close() //nolint:errcheck // test
+	defer s.Close()
 	var wg sync.WaitGroup
 	var miss sync.Map
 	for g := range 8 {
@@ -236,7 +236,7 @@ func TestLookupAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close() //nolint:errcheck // test
+	defer s.Close()
 	n := testing.AllocsPerRun(100, func() {
 		s.Anchor(fps.anchors[7])
 		s.Bound(1, fps.bound[1][3])
@@ -260,7 +260,7 @@ func TestEmptySnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close() //nolint:errcheck // test
+	defer s.Close()
 	if _, ok := s.Anchor(1); ok || s.Bound(1, 1) || s.Unbound(1, 1) {
 		t.Error("empty snapshot found something")
 	}
@@ -274,7 +274,7 @@ func TestAddRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Abort() //nolint:errcheck // test
+	defer w.Abort()
 	nf := len(testFields)
 	slot := func(i int, v uint64) []uint64 { s := make([]uint64, nf); s[i] = v; return s }
 	tests := []struct {
@@ -381,7 +381,7 @@ func TestAtomicity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer w.Abort() //nolint:errcheck // test
+		defer w.Abort()
 		foreign := filepath.Join(dir, "other.partial-123")
 		if err := os.WriteFile(foreign, []byte("not ours"), 0o600); err != nil {
 			t.Fatal(err)
@@ -421,14 +421,14 @@ func testKilledWriter(t *testing.T) {
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "ready") {
-		cmd.Process.Kill() //nolint:errcheck // failing
-		cmd.Wait()         //nolint:errcheck // failing
+		cmd.Process.Kill()
+		cmd.Wait()
 		t.Fatalf("child: %q, %v", line, err)
 	}
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Wait() //nolint:errcheck // killed on purpose
+	cmd.Wait()
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a killed writer left something at path: %v", err)
 	}
@@ -491,7 +491,7 @@ func TestOpenCorrupt(t *testing.T) {
 			}
 			s, err := Open(p)
 			if err == nil {
-				s.Close() //nolint:errcheck // test
+				s.Close()
 				t.Fatal("Open accepted a damaged file")
 			}
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), p) {

@@ -31,7 +31,7 @@ func buildSynthetic(tb testing.TB, dir string, rows, nf int, seed uint64) (strin
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer w.Abort() //nolint:errcheck // no-op after Commit
+	defer w.Abort()
 	r := rand.New(rand.NewPCG(seed, 3))
 	// card[i] random values stand for field i's distinct values.
 	vals := make([][]uint64, nf+1)

@@ -88,8 +88,8 @@ func Create(path string, h Header) (*Writer, error) {
 		return nil, fmt.Errorf("fingerprint: create %s: %w", path, err)
 	}
 	fail := func(err error) (*Writer, error) {
-		f.Close()           //nolint:errcheck // already failing
-		os.Remove(f.Name()) //nolint:errcheck // already failing
+		f.Close()
+		_ = os.Remove(f.Name())
 		return nil, fmt.Errorf("fingerprint: create %s: %w", path, err)
 	}
 	if ok, err := tryLock(f); err != nil {
@@ -180,8 +180,8 @@ func (w *Writer) Commit() error {
 	err := w.commit()
 	w.anchors, w.bound, w.unbound = nil, nil, nil
 	if err != nil {
-		w.f.Close()      //nolint:errcheck // already failing
-		os.Remove(w.tmp) //nolint:errcheck // already failing
+		w.f.Close()
+		_ = os.Remove(w.tmp)
 		return fmt.Errorf("fingerprint: commit %s: %w", w.path, err)
 	}
 	return nil
@@ -271,7 +271,7 @@ func (w *Writer) commit() error {
 	}
 
 	sum := sha256.New()
-	sum.Write([]byte(magic)) //nolint:errcheck // hash.Hash.Write never fails
+	sum.Write([]byte(magic))
 	cw := &chunkWriter{w: io.MultiWriter(w.f, sum), buf: make([]byte, 0, 1<<16)}
 	cw.u32(uint32(len(js)))
 	cw.bytes(js)
@@ -434,7 +434,7 @@ func removePartial(p string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	defer f.Close() //nolint:errcheck // read-only
+	defer f.Close()
 	if ok, err := tryLock(f); err != nil || !ok {
 		return false, err // held by a live writer (or no lock to be had)
 	}

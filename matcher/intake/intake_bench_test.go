@@ -64,7 +64,7 @@ func bareCSVRead(path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close() //nolint:errcheck // read-only
+	defer f.Close()
 	cr := csv.NewReader(f)
 	cr.ReuseRecord = true
 	n := 0

@@ -110,7 +110,7 @@ func ReadFile(ctx context.Context, path string, opts Options, yield func(record.
 	if err != nil {
 		return nil, fmt.Errorf("open sample: %w", err)
 	}
-	defer f.Close() //nolint:errcheck // read-only
+	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("open sample: %w", err)
