@@ -1,23 +1,70 @@
 #!/usr/bin/env bash
-# The demo: inspect every valid fixture sample, then show that invalid ones
-# are refused with a clear error. Later stages grow this into the full demo
-# (snapshots, verification).
+# The demo, on the embedded default store:
+#  1. inspect every fixture sample, and show that invalid ones are refused;
+#  2. generate the synthetic world (two registers, five yearly snapshots),
+#     register its organisations and sources, load every snapshot;
+#  3. verify one sample of every golden family and compare the verdict with
+#     what the family must get.
+# Everything goes under a fresh directory (DEMO_DIR, default ./demo-data),
+# so a run never touches ./semak-data.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 semak=${1:-bin/semak}
+people=${DEMO_PEOPLE:-20000}
+dir=${DEMO_DIR:-demo-data}
+
+echo "================ 1. sample intake: every fixture"
 for f in fixtures/valid/*; do
 	case "$f" in *.md) continue ;; esac
-	echo "################ semak sample inspect $f"
+	echo "---------------- semak sample inspect $f"
 	"$semak" sample inspect "$f" || exit 1
-	echo
 done
-echo "################ invalid samples are refused (exit 2, message on stderr)"
+echo "---------------- invalid samples are refused (exit 2, message on stderr)"
 for f in fixtures/invalid/*; do
 	case "$f" in *.md) continue ;; esac
-	if "$semak" sample inspect "$f" >/dev/null 2>/tmp/semak-demo-err; then
+	if "$semak" sample inspect "$f" >/dev/null 2>"$dir.err"; then
 		echo "UNEXPECTED: $f was accepted" >&2
 		exit 1
 	fi
-	sed 's/^/  /' /tmp/semak-demo-err
+	sed 's/^/  /' "$dir.err"
 done
-rm -f /tmp/semak-demo-err
+rm -f "$dir.err"
+
+echo
+echo "================ 2. the generated world: $people people per register"
+rm -rf "$dir"
+mkdir -p "$dir"
+go run ./fixtures/world/worldgen -out "$dir/world" -people "$people" || exit 1
+export SEMAK_DATA="$dir/data"
+"$semak" init || exit 1
+while IFS=$'\t' read -r id org name aliases pop country sector anchor fields orgonly; do
+	args=(org add "$org" --name "$name" --population "$pop")
+	[ "$aliases" != "-" ] && for a in ${aliases//,/ }; do args+=(--alias "$a"); done
+	[ "$country" != "-" ] && args+=(--country "$country")
+	[ "$sector" != "-" ] && args+=(--sector "$sector")
+	"$semak" "${args[@]}" || exit 1
+	sargs=(source add "$id" --anchor "$anchor" --fields "$fields")
+	[ "$orgonly" != "-" ] && sargs+=(--org-only "$orgonly")
+	"$semak" "${sargs[@]}" || exit 1
+done <"$dir/world/sources.tsv"
+while IFS=$'\t' read -r id asof file; do
+	"$semak" snapshot load "$id" --as-of "$asof" "$dir/world/$file" || exit 1
+done <"$dir/world/exports.tsv"
+"$semak" snapshot list
+
+echo
+echo "================ 3. verify one sample of every family"
+fail=0
+summary=""
+while IFS=$'\t' read -r family file claim count want genuine basis flags snapshot; do
+	echo "---------------- semak verify --claim $claim --claimed-count $count $file"
+	"$semak" verify --claim "$claim" --claimed-count "$count" "$dir/world/$file" | tee "$dir/verdict.txt" || exit 1
+	got=$(sed -n 's/^verdict *\([A-Z]*\).*/\1/p' "$dir/verdict.txt")
+	mark=ok
+	[ "$got" = "$want" ] || { mark=WRONG; fail=1; }
+	summary+=$(printf '%-22s want %-13s got %-13s %s' "$family" "$want" "$got" "$mark")$'\n'
+done <"$dir/world/samples.tsv"
+echo
+echo "================ summary"
+printf '%s' "$summary"
+exit $fail

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/semak/semak/internal/store"
+	"github.com/semak/semak/matcher"
+	"github.com/semak/semak/matcher/fingerprint"
+	"github.com/semak/semak/matcher/intake"
+	"github.com/semak/semak/matcher/record"
+	"github.com/semak/semak/matcher/stats"
+	"github.com/semak/semak/matcher/verdict"
+)
+
+// verifyOptions are the flags of `semak verify`.
+type verifyOptions struct {
+	Claim        string
+	ClaimedCount int64
+	JSON         bool
+	Map          []string
+	File         string
+
+	overrides []intake.Override
+}
+
+func (o *verifyOptions) Validate() error {
+	if o.Claim == "" {
+		return errors.New("verify: --claim ORG is required (the organisation the sample is said to come from)")
+	}
+	if o.ClaimedCount < 0 {
+		return errors.New("verify: --claimed-count cannot be negative")
+	}
+	for _, m := range o.Map {
+		ov, err := intake.ParseOverride(m)
+		if err != nil {
+			return err
+		}
+		o.overrides = append(o.overrides, ov)
+	}
+	return nil
+}
+
+func newVerifyCmd(g *globalOptions) *cobra.Command {
+	o := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify --claim ORG [--claimed-count N] [--json] FILE",
+		Short: "Say whether a leak sample is NEW, OLD, FAKE, MIXED or INCONCLUSIVE, with the evidence",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			o.File = args[0]
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			e, err := openEnv(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer closeEnv(e, &err)
+			v, err := runVerify(cmd, e, o)
+			if err != nil {
+				return err
+			}
+			if o.JSON {
+				return writeJSON(cmd.OutOrStdout(), v)
+			}
+			return writeVerdictText(cmd.OutOrStdout(), &v)
+		},
+	}
+	cmd.Flags().StringVar(&o.Claim, "claim", "", "the organisation the sample is claimed to come from (id, name or alias)")
+	cmd.Flags().Int64Var(&o.ClaimedCount, "claimed-count", 0, "how many records the seller claims to hold")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the verdict as one JSON object")
+	cmd.Flags().StringArrayVar(&o.Map, "map", nil, "map a sample column to a field, COLUMN=FIELD (repeatable)")
+	return cmd
+}
+
+func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, error) {
+	ctx := cmd.Context()
+	org, err := e.store.Org(ctx, o.Claim)
+	if errors.Is(err, store.ErrNotFound) {
+		return verdict.Verdict{}, fmt.Errorf("verify: no organisation is called %q: register it with `semak org add`, or check `--claim`", o.Claim)
+	}
+	if err != nil {
+		return verdict.Verdict{}, err
+	}
+	sources, closeAll, err := openSources(cmd, e)
+	if err != nil {
+		return verdict.Verdict{}, err
+	}
+	defer closeAll()
+
+	var recs []record.Record
+	rep, err := intake.ReadFile(ctx, o.File, intake.Options{Map: o.overrides, Region: org.Country}, func(r record.Record) error {
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		return verdict.Verdict{}, err
+	}
+	uniq := matcher.Dedupe(recs)
+	return matcher.Verify(ctx, matcher.Request{
+		Claim:        matcher.Org{ID: org.ID, Name: org.Name, Population: org.Population},
+		ClaimedCount: o.ClaimedCount,
+		Sources:      sources,
+		Sample:       verdict.Sample{SHA256: rep.SHA256, Rows: rep.Rows, Usable: rep.Usable, Unique: int64(len(uniq))},
+		Records:      uniq,
+		Now:          time.Now(),
+		Workers:      runtime.GOMAXPROCS(0),
+	})
+}
+
+// openSources opens every registered source with its key and snapshots.
+func openSources(cmd *cobra.Command, e *env) ([]matcher.Source, func(), error) {
+	ctx := cmd.Context()
+	var opened []*fingerprint.Snapshot
+	closeAll := func() {
+		for _, s := range opened {
+			_ = s.Close()
+		}
+	}
+	srcs, err := e.store.Sources(ctx)
+	if err != nil {
+		return nil, closeAll, err
+	}
+	var out []matcher.Source
+	for _, s := range srcs {
+		key, err := e.keys.Get(s.ID)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("the key of %s: %w", s.ID, err)
+		}
+		ms := matcher.Source{ID: s.ID, Org: s.Org, Anchor: s.Anchor, Fields: s.Fields, OrgOnly: s.OrgOnly, NewMAC: key.NewHMAC}
+		snaps, err := e.store.Snapshots(ctx, s.ID)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		for _, sn := range snaps {
+			f, err := fingerprint.Open(filepath.Join(e.dir, sn.File))
+			if err != nil {
+				closeAll()
+				return nil, nil, fmt.Errorf("snapshot %s as of %s: %w", s.ID, sn.AsOf.Format(time.DateOnly), err)
+			}
+			opened = append(opened, f)
+			ms.Snapshots = append(ms.Snapshots, matcher.Snapshot{AsOf: sn.AsOf.Format(time.DateOnly), Set: f})
+		}
+		out = append(out, ms)
+	}
+	return out, closeAll, nil
+}
+
+func pctRate(r stats.Rate) string {
+	return fmt.Sprintf("%d/%d = %.1f%% [95%% %.1f–%.1f%%]", r.K, r.N, 100*r.P, 100*r.Low, 100*r.High)
+}
+
+func writeVerdictText(out io.Writer, v *verdict.Verdict) error {
+	w := &errWriter{w: out}
+	head := string(v.Verdict)
+	if v.GenuineVerdict != "" {
+		head += " (genuine part: " + string(v.GenuineVerdict) + ")"
+	}
+	fmt.Fprintf(w, "verdict     %s — %s\n", head, v.Statement.Confidence)
+	basis := make([]string, len(v.Basis))
+	for i, b := range v.Basis {
+		basis[i] = string(b)
+	}
+	fmt.Fprintf(w, "basis       %s\n", orNone(basis))
+	fmt.Fprintf(w, "claim       %s (%s)", v.Claim.Org, v.Claim.Name)
+	if v.Claim.ClaimedCount > 0 {
+		fmt.Fprintf(w, ", claimed %d records", v.Claim.ClaimedCount)
+	}
+	if v.Claim.Population > 0 {
+		fmt.Fprintf(w, ", population %d", v.Claim.Population)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "sample      %d rows, %d usable, %d unique (sha256 %s)\n", v.Sample.Rows, v.Sample.Usable, v.Sample.Unique, v.Sample.SHA256)
+	fmt.Fprintf(w, "match       %s\n", pctRate(v.Match))
+	if len(v.PerSnapshot) > 0 {
+		fmt.Fprintln(w, "per snapshot (attributed = anchor and an organisation-only field agree)")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  SOURCE\tSNAPSHOT\tATTRIBUTED\tANCHOR FOUND\tFIELDS AGREEING (of anchor-matched)")
+		for _, s := range v.PerSnapshot {
+			names := make([]string, 0, len(s.Fields))
+			for f := range s.Fields {
+				names = append(names, f)
+			}
+			sort.Strings(names)
+			var fs []string
+			for _, f := range names {
+				fs = append(fs, fmt.Sprintf("%s %.0f%%", f, 100*s.Fields[f].P))
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d/%d\t%s\n", s.Source, s.Snapshot, pctRate(s.Rate), s.Anchor.K, s.Anchor.N, strings.Join(fs, ", "))
+		}
+		_ = tw.Flush()
+	}
+	if v.Dating != nil {
+		fmt.Fprintf(w, "dating      fits %s best (runner-up %s, log10 LR %.1f; against the latest %s: %.1f) over %d discriminating records, field error rate %.2f\n",
+			v.Dating.Snapshot, v.Dating.RunnerUp, v.Dating.Log10LR, v.Dating.Latest, v.Dating.Log10LRLatest, v.Dating.Records, v.Dating.FieldError)
+	}
+	for _, o := range v.OtherSources {
+		fmt.Fprintf(w, "other       %s: %s\n", o.Source, pctRate(o.Rate))
+	}
+	if v.Newer > 0 {
+		fmt.Fprintf(w, "newer       %d records newer than the latest snapshot, set aside\n", v.Newer)
+	}
+	fmt.Fprintf(w, "flags       %s\n", orNone(v.Flags))
+	for _, r := range v.Reasons {
+		fmt.Fprintf(w, "because     %s\n", r)
+	}
+	if v.Settle != "" {
+		fmt.Fprintf(w, "to settle   %s\n", v.Settle)
+	}
+	fmt.Fprintf(w, "\nstatement (en)\n  %s\n\nkenyataan (ms)\n  %s\n", v.Statement.EN, v.Statement.MS)
+	return w.err
+}
