@@ -140,36 +140,13 @@ func (l *Loader) hash() error {
 	h := fingerprint.NewHasher(src.NewMAC)
 	valuer := NewValuer(normalize.New(normalize.Options{Now: l.req.Now}))
 	nf := len(src.Fields)
-	anchorAt := slices.Index(src.Fields, src.Anchor)
-	nameAt := slices.Index(src.Fields, string(record.Name))
 	for batch := range l.in {
 		rows := make([]fingerprint.Row, len(batch))
 		slab := make([]uint64, 2*nf*len(batch))
 		for i := range batch {
-			rec := &batch[i]
 			r := &rows[i]
 			r.Bound, r.Unbound = slab[2*nf*i:2*nf*i+nf:2*nf*i+nf], slab[2*nf*i+nf:2*nf*(i+1):2*nf*(i+1)]
-			av := valuer.Value(rec, src.Anchor)
-			if av != "" {
-				r.Anchor = h.Anchor(src.Anchor, av)
-			}
-			for j, f := range src.Fields {
-				if j == anchorAt {
-					continue
-				}
-				val := valuer.Value(rec, f)
-				if val == "" {
-					continue
-				}
-				r.Unbound[j] = h.Unbound(f, val)
-				if av == "" {
-					continue
-				}
-				r.Bound[j] = h.Bound(f, av, val)
-				if j == nameAt {
-					r.Name = h.Name(r.Anchor, val)
-				}
-			}
+			fingerprintRow(h, valuer, src, &batch[i], r)
 		}
 		select {
 		case l.out <- rows:
@@ -210,5 +187,33 @@ func (l *Loader) closeIn() {
 	if !l.closed {
 		l.closed = true
 		close(l.in)
+	}
+}
+
+// fingerprintRow fills r (whose Bound and Unbound have one slot per field)
+// with the fingerprints of rec under the source's key: the anchor, the name
+// filter, and per field the value bound to the anchor and the value alone.
+// Evaluation looks values up the same way (evalRecord).
+func fingerprintRow(h *fingerprint.Hasher, valuer *Valuer, src *Source, rec *record.Record, r *fingerprint.Row) {
+	av := valuer.Value(rec, src.Anchor)
+	if av != "" {
+		r.Anchor = h.Anchor(src.Anchor, av)
+	}
+	for j, f := range src.Fields {
+		if f == src.Anchor {
+			continue
+		}
+		val := valuer.Value(rec, f)
+		if val == "" {
+			continue
+		}
+		r.Unbound[j] = h.Unbound(f, val)
+		if av == "" {
+			continue
+		}
+		r.Bound[j] = h.Bound(f, av, val)
+		if f == string(record.Name) {
+			r.Name = h.Name(r.Anchor, val)
+		}
 	}
 }

@@ -90,7 +90,7 @@ func statement(v *verdict.Verdict, conf string) verdict.Statement {
 		ms = append(ms, "semak belum dapat memastikan sama ada rekod ini milik organisasi tersebut.")
 		if v.Settle != "" {
 			en = append(en, "What would settle it: "+v.Settle+".")
-			ms = append(ms, "Perkara yang boleh memastikannya: "+v.Settle+".")
+			ms = append(ms, "Perkara yang boleh memastikannya: "+v.SettleMS+".")
 		}
 	}
 	if v.Newer > 0 && v.Verdict != verdict.Inconclusive {

@@ -296,12 +296,14 @@ func (d *decider) decide() {
 	}
 	if !hasClaimed {
 		d.inconclusive(verdict.NoMatch, fmt.Sprintf("%s has no loaded snapshot to compare against", d.req.Claim.ID),
-			fmt.Sprintf("register a source of %s and load a snapshot of it", d.req.Claim.ID))
+			fmt.Sprintf("register a source of %s and load a snapshot of it", d.req.Claim.ID),
+			fmt.Sprintf("daftarkan sumber %s dan muatkan petikannya", d.req.Claim.ID))
 		return
 	}
 	if n < rules.MinUsable {
 		d.inconclusive(verdict.TooFewRows, fmt.Sprintf("only %d unique usable records; a verdict needs at least %d", n, rules.MinUsable),
-			fmt.Sprintf("a sample of at least %d distinct usable records", rules.MinUsable))
+			fmt.Sprintf("a sample of at least %d distinct usable records", rules.MinUsable),
+			fmt.Sprintf("sampel sekurang-kurangnya %d rekod berbeza yang boleh digunakan", rules.MinUsable))
 		return
 	}
 
@@ -375,9 +377,12 @@ func (d *decider) decide() {
 	case neff < rules.MinUsable:
 		if v.Newer > 0 {
 			d.inconclusive(verdict.NewerThanSnapshot, fmt.Sprintf("%d of %d records are newer than the latest snapshot (%s); %d remain, fewer than the %d a verdict needs", v.Newer, n, latest, neff, rules.MinUsable),
-				"a fresh snapshot of "+d.req.Claim.ID+" taken after these registrations would settle them")
+				"a fresh snapshot of "+d.req.Claim.ID+" taken after these registrations",
+				"petikan baharu "+d.req.Claim.ID+" yang diambil selepas pendaftaran ini")
 		} else {
-			d.inconclusive(verdict.TooFewRows, fmt.Sprintf("only %d records remain", neff), fmt.Sprintf("a sample of at least %d distinct usable records", rules.MinUsable))
+			d.inconclusive(verdict.TooFewRows, fmt.Sprintf("only %d records remain", neff),
+				fmt.Sprintf("a sample of at least %d distinct usable records", rules.MinUsable),
+				fmt.Sprintf("sampel sekurang-kurangnya %d rekod berbeza yang boleh digunakan", rules.MinUsable))
 		}
 		return
 	}
@@ -396,7 +401,8 @@ func (d *decider) decide() {
 	}
 	if !orgOnlySeen && foundRate.High >= rules.NoneBelow {
 		d.inconclusive("", fmt.Sprintf("%d of %d records match %s only on identifiers many organisations share (%s); the sample has no field only %s holds", claimFound, neff, d.req.Claim.ID, d.sharedFields(), d.req.Claim.ID),
-			fmt.Sprintf("sample rows with a field only %s holds (%s)", d.req.Claim.ID, d.orgOnlyFields()))
+			fmt.Sprintf("sample rows with a field only %s holds (%s)", d.req.Claim.ID, d.orgOnlyFields()),
+			fmt.Sprintf("baris sampel dengan medan yang hanya dipegang oleh %s (%s)", d.req.Claim.ID, d.orgOnlyFields()))
 		return
 	}
 	switch {
@@ -432,7 +438,7 @@ func (d *decider) decide() {
 		}
 	default:
 		d.inconclusive("", fmt.Sprintf("%d of %d records attributable to %s: the interval %.2f–%.2f says neither none nor all", attrRate.K, neff, d.req.Claim.ID, attrRate.Low, attrRate.High),
-			"a larger sample")
+			"a larger sample", "sampel yang lebih besar")
 		return
 	}
 	d.addNewer()
@@ -444,13 +450,13 @@ func (d *decider) addNewer() {
 	}
 }
 
-func (d *decider) inconclusive(b verdict.Basis, reason, settle string) {
+func (d *decider) inconclusive(b verdict.Basis, reason, settle, settleMS string) {
 	d.v.Verdict = verdict.Inconclusive
 	if b != "" {
 		d.v.Basis = append(d.v.Basis, b)
 	}
 	d.v.Reasons = append(d.v.Reasons, reason)
-	d.v.Settle = settle
+	d.v.Settle, d.v.SettleMS = settle, settleMS
 }
 
 func (d *decider) foundAnywhere(r int) bool {

@@ -58,6 +58,7 @@ type Verdict struct {
 	Flags          []string       `json:"flags"`
 	Reasons        []string       `json:"reasons"`
 	Settle         string         `json:"what_would_settle_it,omitempty"`
+	SettleMS       string         `json:"what_would_settle_it_ms,omitempty"`
 	Statement      Statement      `json:"statement"`
 	Thresholds     Thresholds     `json:"thresholds"`
 }
