@@ -256,4 +256,3 @@ func TestStatementNeverDeniesAbsolutely(t *testing.T) {
 		}
 	}
 }
-
