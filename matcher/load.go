@@ -140,13 +140,18 @@ func (l *Loader) hash() error {
 	h := fingerprint.NewHasher(src.NewMAC)
 	valuer := NewValuer(normalize.New(normalize.Options{Now: l.req.Now}))
 	nf := len(src.Fields)
+	var vals []string
 	for batch := range l.in {
 		rows := make([]fingerprint.Row, len(batch))
 		slab := make([]uint64, 2*nf*len(batch))
 		for i := range batch {
 			r := &rows[i]
 			r.Bound, r.Unbound = slab[2*nf*i:2*nf*i+nf:2*nf*i+nf], slab[2*nf*i+nf:2*nf*(i+1):2*nf*(i+1)]
-			fingerprintRow(h, valuer, src, &batch[i], r)
+			if src.Anchor == WholeRow {
+				vals = leakRow(h, valuer, src, &batch[i], r, vals)
+			} else {
+				fingerprintRow(h, valuer, src, &batch[i], r)
+			}
 		}
 		select {
 		case l.out <- rows:

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash"
@@ -71,6 +72,10 @@ type Rules struct {
 	// OldLog10LR is how much better (log10 likelihood ratio) an older
 	// snapshot must fit than the latest for OLD: 2, i.e. 100 to 1.
 	OldLog10LR float64
+	// KnownLeakShare: when the lower 95% bound of the share of genuine
+	// records an earlier leak explains reaches it, the data is that leak
+	// reposted: OLD, known_leak. 0.5 — most of the sample.
+	KnownLeakShare float64
 	// NoneBelow: an attribution rate whose upper bound is below it is
 	// "none"; AllAbove: one whose upper bound reaches it is "all" (0.05
 	// and 0.95). MIXED is an interval strictly between.
@@ -78,7 +83,7 @@ type Rules struct {
 }
 
 // DefaultRules are the thresholds semak uses.
-var DefaultRules = Rules{MinUsable: 30, FieldErrorRate: 0.02, NameDice: fingerprint.NameMatch, OldLog10LR: 2, NoneBelow: 0.05, AllAbove: 0.95}
+var DefaultRules = Rules{MinUsable: 30, FieldErrorRate: 0.02, NameDice: fingerprint.NameMatch, OldLog10LR: 2, KnownLeakShare: 0.5, NoneBelow: 0.05, AllAbove: 0.95}
 
 // Request is one verification.
 type Request struct {
@@ -90,9 +95,15 @@ type Request struct {
 	// Sample counts the sample; Records are its unique usable records.
 	Sample  verdict.Sample
 	Records []record.Record
-	Now     time.Time
-	Workers int
-	Rules   Rules
+	// KnownLeaks are earlier leaks, fingerprinted under the service key
+	// LeakMAC; Canaries are canary sets planted in partner extracts, each
+	// under its source's key.
+	KnownLeaks []KnownLeak
+	LeakMAC    func() hash.Hash
+	Canaries   []CanarySet
+	Now        time.Time
+	Workers    int
+	Rules      Rules
 }
 
 // evaluation is what one record looks like against one source: per
@@ -126,8 +137,10 @@ func Verify(ctx context.Context, req Request) (verdict.Verdict, error) {
 		Reasons:      []string{},
 		PerSnapshot:  []verdict.SnapshotRate{},
 		OtherSources: []verdict.SourceRate{},
+		KnownLeaks:   []verdict.LeakOverlap{},
+		Canaries:     []verdict.CanaryHit{},
 		Thresholds: verdict.Thresholds{MinUsable: rules.MinUsable, FieldErrorRate: rules.FieldErrorRate, NameDice: rules.NameDice,
-			OldLog10LR: rules.OldLog10LR, NoneBelow: rules.NoneBelow, AllAbove: rules.AllAbove},
+			OldLog10LR: rules.OldLog10LR, KnownLeakShare: rules.KnownLeakShare, NoneBelow: rules.NoneBelow, AllAbove: rules.AllAbove},
 	}
 	v.Sample.Unique = int64(len(req.Records))
 	if req.Sample.Usable > v.Sample.Unique {
@@ -144,7 +157,13 @@ func Verify(ctx context.Context, req Request) (verdict.Verdict, error) {
 		return verdict.Verdict{}, err
 	}
 	d := decider{req: req, rules: rules, evals: evals, v: &v, norm: normalize.New(normalize.Options{Now: req.Now})}
+	d.leaks, err = leakHits(ctx, req.KnownLeaks, req.LeakMAC, req.Records, NewValuer(d.norm))
+	if err != nil {
+		return verdict.Verdict{}, err
+	}
+	d.canaries = canaryHits(req, rules)
 	d.decide()
+	d.applyCanaries()
 	v.Statement = statement(&v, confidence(v.Verdict, d.bound, d.signals))
 	return v, nil
 }
@@ -266,11 +285,15 @@ type decider struct {
 	bound   float64
 	signals int
 
-	req   Request
-	rules Rules
-	evals [][]evaluation
-	v     *verdict.Verdict
-	norm  *normalize.Normalizer
+	req      Request
+	rules    Rules
+	evals    [][]evaluation
+	leaks    [][]bool // per known leak, per record: explained by it
+	canaries [][]bool // per canary set, per record: one of its canaries
+	aside    []bool   // records set aside: canaries and newer registrations
+	canaryN  int64
+	v        *verdict.Verdict
+	norm     *normalize.Normalizer
 }
 
 func (d *decider) claimed(si int) bool { return d.req.Sources[si].Org == d.req.Claim.ID }
@@ -300,6 +323,17 @@ func (d *decider) decide() {
 			fmt.Sprintf("daftarkan sumber %s dan muatkan petikannya", d.req.Claim.ID))
 		return
 	}
+	// Canary records are ours by construction: they are set aside from the
+	// rates and decide the verdict at the end (applyCanaries).
+	d.aside = make([]bool, n)
+	for _, hits := range d.canaries {
+		for r, h := range hits {
+			if h && !d.aside[r] {
+				d.aside[r] = true
+				d.canaryN++
+			}
+		}
+	}
 	if n < rules.MinUsable {
 		d.inconclusive(verdict.TooFewRows, fmt.Sprintf("only %d unique usable records; a verdict needs at least %d", n, rules.MinUsable),
 			fmt.Sprintf("a sample of at least %d distinct usable records", rules.MinUsable),
@@ -311,9 +345,9 @@ func (d *decider) decide() {
 	// latest snapshot are set aside: they are evidence of nothing but a
 	// snapshot that is too old.
 	latest := d.latest()
-	newer := make([]bool, n)
+	newer := d.aside
 	for r := range d.req.Records {
-		if d.foundAnywhere(r) {
+		if newer[r] || d.foundAnywhere(r) {
 			continue
 		}
 		if reg := d.registered(&d.req.Records[r]); reg != "" && reg > latest {
@@ -321,7 +355,7 @@ func (d *decider) decide() {
 			v.Newer++
 		}
 	}
-	neff := n - v.Newer
+	neff := n - v.Newer - d.canaryN
 	if v.Newer > 0 {
 		v.Reasons = append(v.Reasons, fmt.Sprintf("%d records are in no snapshot but were registered after the latest snapshot (%s): they are set aside, not counted against the claim", v.Newer, latest))
 	}
@@ -372,6 +406,19 @@ func (d *decider) decide() {
 		}
 	}
 	primary := d.perSnapshot(newer, neff)
+	for li, l := range d.req.KnownLeaks {
+		var k int64
+		for r, h := range d.leaks[li] {
+			if h && !newer[r] {
+				k++
+			}
+		}
+		if k > 0 {
+			rt := stats.Wilson(k, neff)
+			v.KnownLeaks = append(v.KnownLeaks, verdict.LeakOverlap{Posting: l.Posting, Date: l.Date, Org: l.Org, Title: l.Title, Matched: k, N: neff, Overlap: rt.P, Low: rt.Low, High: rt.High})
+		}
+	}
+	slices.SortStableFunc(v.KnownLeaks, func(a, b verdict.LeakOverlap) int { return cmp.Compare(b.Overlap, a.Overlap) })
 
 	switch {
 	case neff < rules.MinUsable:
@@ -427,6 +474,9 @@ func (d *decider) decide() {
 		if v.Dating != nil {
 			d.signals++
 		}
+		if d.knownLeak(primary, newer) {
+			v.GenuineVerdict = verdict.Old
+		}
 		v.Reasons = append(v.Reasons, fmt.Sprintf("%d of %d records (%.0f%%, 95%% interval %.0f–%.0f%%) are %s's; the rest match nothing", attrRate.K, neff, 100*attrRate.P, 100*attrRate.Low, 100*attrRate.High, d.req.Claim.ID))
 	case attrRate.High >= rules.AllAbove && attrRate.Low > rules.NoneBelow:
 		d.bound, d.signals = attrRate.Low, 1
@@ -436,12 +486,97 @@ func (d *decider) decide() {
 		} else if foundRate.Low >= attrRate.Low {
 			d.signals++ // the identifiers are known as well as the organisation-only fields
 		}
+		if d.knownLeak(primary, newer) {
+			v.Verdict = verdict.Old
+		}
 	default:
 		d.inconclusive("", fmt.Sprintf("%d of %d records attributable to %s: the interval %.2f–%.2f says neither none nor all", attrRate.K, neff, d.req.Claim.ID, attrRate.Low, attrRate.High),
 			"a larger sample", "sampel yang lebih besar")
 		return
 	}
 	d.addNewer()
+}
+
+// knownLeak applies the known-leak rule to the genuine records of the
+// primary source: when the lower bound of the share an earlier leak
+// explains reaches KnownLeakShare, the data is that leak reposted (OLD,
+// known_leak) — even though the rows also match today's database. It says
+// whether the rule applied.
+func (d *decider) knownLeak(primary int, aside []bool) bool {
+	src := &d.req.Sources[primary]
+	best, bestRate := -1, stats.Wilson(0, 0)
+	for li := range d.req.KnownLeaks {
+		var k, n int64
+		for r := range d.req.Records {
+			if aside[r] {
+				continue
+			}
+			e := &d.evals[primary][r]
+			genuine := false
+			for i := range src.Snapshots {
+				if attributable(src, e, i) {
+					genuine = true
+					break
+				}
+			}
+			if !genuine {
+				continue
+			}
+			n++
+			if d.leaks[li][r] {
+				k++
+			}
+		}
+		if rt := stats.Wilson(k, n); n > 0 && rt.Low > bestRate.Low {
+			best, bestRate = li, rt
+		}
+	}
+	if best < 0 || bestRate.Low < d.rules.KnownLeakShare {
+		return false
+	}
+	l := d.req.KnownLeaks[best]
+	d.v.Basis = slices.DeleteFunc(d.v.Basis, func(b verdict.Basis) bool { return b == verdict.CurrentSnapshot })
+	d.v.Basis = append([]verdict.Basis{verdict.KnownLeak}, d.v.Basis...)
+	d.v.Reasons = append(d.v.Reasons, fmt.Sprintf("%d of %d genuine records (95%% interval %.0f–%.0f%%) were already in %s: the data is that earlier leak reposted, though the rows also match today's database",
+		bestRate.K, bestRate.N, 100*bestRate.Low, 100*bestRate.High, leakTitle(l)))
+	d.signals++
+	d.v.Cites = append(d.v.Cites, verdict.Citation{Kind: "known_leak", Posting: l.Posting, Date: l.Date})
+	return true
+}
+
+// applyCanaries makes any canary hit decide the verdict: the data passed
+// through the partner the canaries were planted for.
+func (d *decider) applyCanaries() {
+	v := d.v
+	for ci, c := range d.req.Canaries {
+		var k int64
+		for _, h := range d.canaries[ci] {
+			if h {
+				k++
+			}
+		}
+		if k > 0 {
+			v.Canaries = append(v.Canaries, verdict.CanaryHit{Source: c.Source, Partner: c.Partner, AsOf: c.AsOf, Hits: k})
+		}
+	}
+	if len(v.Canaries) == 0 {
+		return
+	}
+	if v.Verdict == verdict.Inconclusive {
+		v.Basis = slices.DeleteFunc(v.Basis, func(b verdict.Basis) bool { return b == verdict.TooFewRows })
+		v.Settle, v.SettleMS = "", ""
+	}
+	v.Basis = slices.DeleteFunc(v.Basis, func(b verdict.Basis) bool { return b == verdict.CurrentSnapshot })
+	v.Verdict, v.GenuineVerdict = verdict.Old, ""
+	v.Basis = append([]verdict.Basis{verdict.Canary}, v.Basis...)
+	for _, c := range v.Canaries {
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%d records are canaries planted in the extract sent to %s on %s: the data leaked through that partner's extract, not %s's own systems",
+			c.Hits, c.Partner, c.AsOf, d.req.Claim.ID))
+		v.Cites = append(v.Cites, verdict.Citation{Kind: "canary", Partner: c.Partner, Date: c.AsOf})
+	}
+	// A canary is ours by construction and matched on its anchor and
+	// another field: as sure as evidence gets.
+	d.bound, d.signals = 1, 2
 }
 
 func (d *decider) addNewer() {

@@ -35,6 +35,8 @@ type testWorld struct {
 	w       *world.World
 	sources []Source
 	orgs    map[string]Org
+	leaks   []KnownLeak
+	leakMAC func() hash.Hash
 	dir     string
 }
 
@@ -103,7 +105,56 @@ func buildWorld() (*testWorld, error) {
 		}
 		tw.sources = append(tw.sources, src)
 	}
+	// The earlier leak, registered as `semak leak add` does.
+	serviceKey := sha256.Sum256([]byte("test service key"))
+	tw.leakMAC = func() hash.Hash { return hmac.New(sha256.New, serviceKey[:]) }
+	var buf bytes.Buffer
+	spec, err := tw.w.EarlierLeak(&buf)
+	if err != nil {
+		return nil, err
+	}
+	leakCSV := filepath.Join(dir, "earlier_leak.csv")
+	if err := os.WriteFile(leakCSV, buf.Bytes(), 0o600); err != nil {
+		return nil, err
+	}
+	kl, err := loadLeak(ctx, leakCSV, filepath.Join(dir, "earlier_leak.fp"), spec.Posting, spec.Date, tw.leakMAC)
+	if err != nil {
+		return nil, err
+	}
+	kl.Org, kl.Title = spec.Org, spec.Title
+	tw.leaks = append(tw.leaks, kl)
 	return tw, nil
+}
+
+// loadLeak fingerprints a leak file under the service key, as `semak leak
+// add` does: its columns first, then every row whole and per field.
+func loadLeak(ctx context.Context, file, fp, posting, date string, mac func() hash.Hash) (KnownLeak, error) {
+	rep, err := intake.ReadFile(ctx, file, intake.Options{Now: pinned}, nil)
+	if err != nil {
+		return KnownLeak{}, err
+	}
+	var fields []string
+	for _, c := range rep.Parts[0].Columns {
+		if c.How != intake.HowSkipped {
+			fields = append(fields, string(c.Field))
+		}
+	}
+	l, err := NewLoader(ctx, LoadRequest{Source: LeakSource(posting, fields, mac), AsOf: date, Path: fp, Workers: 2, Now: pinned})
+	if err != nil {
+		return KnownLeak{}, err
+	}
+	if _, err := intake.ReadFile(ctx, file, intake.Options{Now: pinned}, l.Add); err != nil {
+		_ = l.Abort()
+		return KnownLeak{}, err
+	}
+	if _, err := l.Commit(); err != nil {
+		return KnownLeak{}, err
+	}
+	set, err := fingerprint.Open(fp)
+	if err != nil {
+		return KnownLeak{}, err
+	}
+	return KnownLeak{Posting: posting, Date: date, Fields: fields, Set: set}, nil
 }
 
 func (tw *testWorld) verify(t *testing.T, family world.Family) (verdict.Verdict, world.SampleSpec) {
@@ -125,7 +176,7 @@ func (tw *testWorld) verify(t *testing.T, family world.Family) (verdict.Verdict,
 	v, err := Verify(context.Background(), Request{
 		Claim: tw.orgs[spec.Claim], ClaimedCount: spec.ClaimedCount, Sources: tw.sources,
 		Sample:  verdict.Sample{SHA256: rep.SHA256, Rows: rep.Rows, Usable: rep.Usable, Unique: int64(len(uniq))},
-		Records: uniq, Now: pinned, Workers: 2,
+		Records: uniq, KnownLeaks: tw.leaks, LeakMAC: tw.leakMAC, Now: pinned, Workers: 2,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +207,12 @@ func TestGoldenFamilies(t *testing.T) {
 				if !slices.Contains(v.Flags, f) {
 					t.Errorf("flags %v lack %s", v.Flags, f)
 				}
+			}
+			if spec.WantPosting != "" && (len(v.KnownLeaks) == 0 || v.KnownLeaks[0].Posting != spec.WantPosting || !strings.Contains(v.Statement.EN, spec.WantPosting)) {
+				t.Errorf("known leaks %+v: want posting %s cited", v.KnownLeaks, spec.WantPosting)
+			}
+			if spec.WantPosting == "" && slices.Contains(v.Basis, verdict.KnownLeak) {
+				t.Errorf("basis %v: no known leak explains this family", v.Basis)
 			}
 			if spec.WantSnapshot != "" && (v.Dating == nil || v.Dating.Snapshot != spec.WantSnapshot) {
 				t.Errorf("dating %+v, want snapshot %s", v.Dating, spec.WantSnapshot)

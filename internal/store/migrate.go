@@ -53,6 +53,34 @@ CREATE TABLE snapshots (
 	PRIMARY KEY (source, as_of)
 ) STRICT;
 `,
+	// 2: known leaks (earlier postings' rows, fingerprinted under the
+	// service key) and canary sets (records planted in partner extracts).
+	`
+CREATE TABLE known_leaks (
+	posting    TEXT PRIMARY KEY,       -- the posting the rows came from
+	posted_on  TEXT NOT NULL,          -- RFC 3339, UTC midnight
+	org        TEXT NOT NULL,          -- claimed organisation id, '' if none
+	title      TEXT NOT NULL,
+	row_count  INTEGER NOT NULL CHECK (row_count >= 0),
+	fields     TEXT NOT NULL,          -- JSON array: the fields whole rows are hashed over
+	file       TEXT NOT NULL,
+	sha256     TEXT NOT NULL,
+	added_by   TEXT NOT NULL,
+	added_at   TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE canary_sets (
+	source     TEXT NOT NULL REFERENCES sources(id),
+	partner    TEXT NOT NULL,
+	as_of      TEXT NOT NULL,          -- RFC 3339, UTC midnight: the extract's date
+	row_count  INTEGER NOT NULL CHECK (row_count > 0),
+	file       TEXT NOT NULL,
+	sha256     TEXT NOT NULL,
+	planted_by TEXT NOT NULL,
+	planted_at TEXT NOT NULL,
+	PRIMARY KEY (source, partner, as_of)
+) STRICT;
+`,
 }
 
 // version returns the schema version of the database (0 when new).

@@ -54,6 +54,9 @@ type Verdict struct {
 	PerSnapshot    []SnapshotRate `json:"per_snapshot"`
 	Dating         *Dating        `json:"dating,omitempty"`
 	OtherSources   []SourceRate   `json:"other_sources"`
+	KnownLeaks     []LeakOverlap  `json:"known_leaks"`
+	Canaries       []CanaryHit    `json:"canaries"`
+	Cites          []Citation     `json:"cites,omitempty"`
 	Newer          int64          `json:"newer_than_snapshot"`
 	Flags          []string       `json:"flags"`
 	Reasons        []string       `json:"reasons"`
@@ -122,6 +125,38 @@ type Thresholds struct {
 	FieldErrorRate float64 `json:"field_error_rate"`
 	NameDice       float64 `json:"name_dice"`
 	OldLog10LR     float64 `json:"old_log10_lr"`
+	KnownLeakShare float64 `json:"known_leak_share"`
 	NoneBelow      float64 `json:"none_below"`
 	AllAbove       float64 `json:"all_above"`
+}
+
+// LeakOverlap is a known earlier leak's overlap with the sample: matched of
+// n records are explained by its rows.
+type LeakOverlap struct {
+	Posting string  `json:"posting"`
+	Date    string  `json:"date"`
+	Org     string  `json:"org,omitempty"`
+	Title   string  `json:"title,omitempty"`
+	Matched int64   `json:"matched"`
+	N       int64   `json:"n"`
+	Overlap float64 `json:"overlap"`
+	Low     float64 `json:"low"`
+	High    float64 `json:"high"`
+}
+
+// CanaryHit is a canary set found in the sample.
+type CanaryHit struct {
+	Source  string `json:"source"`
+	Partner string `json:"partner"`
+	AsOf    string `json:"as_of"`
+	Hits    int64  `json:"hits"`
+}
+
+// Citation is evidence a statement names: an earlier posting or a partner
+// extract.
+type Citation struct {
+	Kind    string `json:"kind"` // "known_leak" | "canary"
+	Posting string `json:"posting,omitempty"`
+	Partner string `json:"partner,omitempty"`
+	Date    string `json:"date"`
 }
