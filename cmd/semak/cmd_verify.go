@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"path/filepath"
 	"runtime"
@@ -97,6 +98,11 @@ func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, e
 		return verdict.Verdict{}, err
 	}
 	defer closeAll()
+	ev, closeEvidence, err := openEvidence(cmd, e)
+	if err != nil {
+		return verdict.Verdict{}, err
+	}
+	defer closeEvidence()
 
 	var recs []record.Record
 	rep, err := intake.ReadFile(ctx, o.File, intake.Options{Map: o.overrides, Region: org.Country}, func(r record.Record) error {
@@ -113,6 +119,9 @@ func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, e
 		Sources:      sources,
 		Sample:       verdict.Sample{SHA256: rep.SHA256, Rows: rep.Rows, Usable: rep.Usable, Unique: int64(len(uniq))},
 		Records:      uniq,
+		KnownLeaks:   ev.leaks,
+		LeakMAC:      ev.leakMAC,
+		Canaries:     ev.canaries,
 		Now:          time.Now(),
 		Workers:      runtime.GOMAXPROCS(0),
 	})
@@ -209,6 +218,12 @@ func writeVerdictText(out io.Writer, v *verdict.Verdict) error {
 	for _, o := range v.OtherSources {
 		fmt.Fprintf(w, "other       %s: %s\n", o.Source, pctRate(o.Rate))
 	}
+	for _, l := range v.KnownLeaks {
+		fmt.Fprintf(w, "known leak  posting %s of %s: %d/%d = %.1f%% [95%% %.1f–%.1f%%]\n", l.Posting, l.Date, l.Matched, l.N, 100*l.Overlap, 100*l.Low, 100*l.High)
+	}
+	for _, c := range v.Canaries {
+		fmt.Fprintf(w, "canary      %d canaries of the extract sent to %s on %s (%s)\n", c.Hits, c.Partner, c.AsOf, c.Source)
+	}
 	if v.Newer > 0 {
 		fmt.Fprintf(w, "newer       %d records newer than the latest snapshot, set aside\n", v.Newer)
 	}
@@ -221,4 +236,63 @@ func writeVerdictText(out io.Writer, v *verdict.Verdict) error {
 	}
 	fmt.Fprintf(w, "\nstatement (en)\n  %s\n\nkenyataan (ms)\n  %s\n", v.Statement.EN, v.Statement.MS)
 	return w.err
+}
+
+// evidence is what verify checks beside the snapshots: known leaks (under
+// the service key) and canary sets (under their sources' keys).
+type evidence struct {
+	leaks    []matcher.KnownLeak
+	leakMAC  func() hash.Hash
+	canaries []matcher.CanarySet
+}
+
+func openEvidence(cmd *cobra.Command, e *env) (evidence, func(), error) {
+	ctx := cmd.Context()
+	var ev evidence
+	var opened []*fingerprint.Snapshot
+	closeAll := func() {
+		for _, s := range opened {
+			_ = s.Close()
+		}
+	}
+	open := func(rel string) (*fingerprint.Snapshot, error) {
+		f, err := fingerprint.Open(filepath.Join(e.dir, rel))
+		if err == nil {
+			opened = append(opened, f)
+		}
+		return f, err
+	}
+	leaks, err := e.store.KnownLeaks(ctx)
+	if err != nil {
+		return ev, closeAll, err
+	}
+	if len(leaks) > 0 {
+		key, err := e.keys.Get(serviceKeyID)
+		if err != nil {
+			return ev, closeAll, fmt.Errorf("the known-leak service key: %w", err)
+		}
+		ev.leakMAC = key.NewHMAC
+	}
+	for _, l := range leaks {
+		f, err := open(l.File)
+		if err != nil {
+			closeAll()
+			return ev, func() {}, fmt.Errorf("known leak %s: %w", l.Posting, err)
+		}
+		ev.leaks = append(ev.leaks, matcher.KnownLeak{Posting: l.Posting, Date: l.PostedOn.Format(time.DateOnly), Org: l.Org, Title: l.Title, Fields: l.Fields, Set: f})
+	}
+	sets, err := e.store.CanarySets(ctx, "")
+	if err != nil {
+		closeAll()
+		return ev, func() {}, err
+	}
+	for _, c := range sets {
+		f, err := open(c.File)
+		if err != nil {
+			closeAll()
+			return ev, func() {}, fmt.Errorf("canary set %s for %s: %w", c.Source, c.Partner, err)
+		}
+		ev.canaries = append(ev.canaries, matcher.CanarySet{Source: c.Source, Partner: c.Partner, AsOf: c.AsOf.Format(time.DateOnly), Set: f})
+	}
+	return ev, closeAll, nil
 }

@@ -66,6 +66,22 @@ func TestVerifyContract(t *testing.T) {
 			}
 		}
 	}
+	// The earlier leak, so that its repost is recognised.
+	var leakBuf bytes.Buffer
+	leak, err := w.EarlierLeak(&leakBuf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leakFile := filepath.Join(files, "earlier_leak.csv")
+	if err := os.WriteFile(leakFile, leakBuf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustCLI(t, dir, "leak", "add", "--posting", leak.Posting, "--date", leak.Date, "--org", "Socso", "--title", leak.Title, leakFile); !strings.Contains(out, "1500 rows fingerprinted") {
+		t.Errorf("leak add: %s", out)
+	}
+	if code, _, errs := cli(t, dir, "leak", "add", "--posting", leak.Posting, "--date", leak.Date, leakFile); code != exitError || !strings.Contains(errs, "already registered") {
+		t.Errorf("second leak add: exit %d, %q", code, errs)
+	}
 	var list []map[string]any
 	if err := json.Unmarshal([]byte(mustCLI(t, dir, "snapshot", "list", "--json")), &list); err != nil {
 		t.Fatal(err)
@@ -136,6 +152,52 @@ func TestVerifyContract(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a canary in a partner's extract", func(t *testing.T) {
+		canaries := filepath.Join(files, "canaries.csv")
+		out := mustCLI(t, dir, "canary", "plant", "perkeso/contributors", "--partner", "Syarikat Analitik Data", "--as-of", "2022-06-30",
+			"--count", "25", "--format", "perkeso_no=PKS#########", "--out", canaries)
+		if !strings.Contains(out, "25 canary records") {
+			t.Fatalf("canary plant: %s", out)
+		}
+		if code, _, errs := cli(t, dir, "canary", "plant", "perkeso/contributors", "--partner", "X", "--as-of", "2022-06-30", "--count", "5", "--out", canaries); code != exitError || !strings.Contains(errs, "must not exist") {
+			t.Errorf("planting over an existing file: exit %d, %q", code, errs)
+		}
+		// The partner's extract: 2022 rows with the canaries in them,
+		// leaked whole.
+		export, err := os.ReadFile(filepath.Join(files, "perkeso_contributors2022-12-31.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(string(export), "\n")
+		can, err := os.ReadFile(canaries)
+		if err != nil {
+			t.Fatal(err)
+		}
+		canLines := strings.SplitAfter(string(can), "\n")
+		sample := strings.Join(lines[:201], "") + strings.Join(canLines[1:], "")
+		path := filepath.Join(files, "partner_leak.csv")
+		if err := os.WriteFile(path, []byte(sample), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(mustCLI(t, dir, "verify", "--claim", "perkeso", "--json", path)), &v); err != nil {
+			t.Fatal(err)
+		}
+		cs, _ := v["canaries"].([]any)
+		if v["verdict"] != "OLD" || len(cs) != 1 || !strings.Contains(v["statement"].(map[string]any)["en"].(string), "Syarikat Analitik Data") {
+			t.Fatalf("verdict %v basis %v canaries %v", v["verdict"], v["basis"], v["canaries"])
+		}
+		if hits := cs[0].(map[string]any)["hits"].(float64); hits != 25 {
+			t.Errorf("canary hits %v, want 25", hits)
+		}
+		// Genuine samples hold no canary.
+		var v2 map[string]any
+		_ = json.Unmarshal([]byte(mustCLI(t, dir, "verify", "--claim", "perkeso", "--json", filepath.Join(files, "current_reformatted.csv"))), &v2)
+		if cs2, _ := v2["canaries"].([]any); len(cs2) != 0 {
+			t.Errorf("canaries in a sample without any: %v", cs2)
+		}
+	})
 
 	t.Run("an export that does not fit the schema changes nothing", func(t *testing.T) {
 		kwsp := filepath.Join(files, "kwsp_members2025-12-31.csv")

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/semak/semak/internal/keyring"
+	"github.com/semak/semak/internal/store"
+	"github.com/semak/semak/matcher"
+	"github.com/semak/semak/matcher/intake"
+	"github.com/semak/semak/matcher/record"
+)
+
+// serviceKeyID is the keyring entry of the key known leaks are
+// fingerprinted under: a leak may be anybody's data, so no source's key.
+const serviceKeyID = "semak/known-leaks"
+
+const leaksDir = "leaks"
+
+// leakAddOptions are the flags of `semak leak add`.
+type leakAddOptions struct {
+	Posting string
+	Date    string
+	Org     string
+	Title   string
+	Map     []string
+	File    string
+
+	date      time.Time
+	overrides []intake.Override
+}
+
+func (o *leakAddOptions) Validate() error {
+	if strings.TrimSpace(o.Posting) == "" {
+		return errors.New("leak add: --posting ID is required (the posting the rows came from)")
+	}
+	t, err := time.Parse(time.DateOnly, o.Date)
+	if err != nil {
+		return fmt.Errorf("leak add: --date %q: want the posting's date, YYYY-MM-DD", o.Date)
+	}
+	o.date = t
+	for _, m := range o.Map {
+		ov, err := intake.ParseOverride(m)
+		if err != nil {
+			return err
+		}
+		o.overrides = append(o.overrides, ov)
+	}
+	return nil
+}
+
+func newLeakCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{Use: "leak", Short: "Register earlier leaks, so reposts of them are recognised"}
+	o := &leakAddOptions{}
+	add := &cobra.Command{
+		Use:   "add --posting ID --date YYYY-MM-DD [--org ORG] [--title T] FILE",
+		Short: "Fingerprint an earlier leak's rows (whole and per field) under the service key, with the posting they came from",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			o.File = args[0]
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			e, err := openEnv(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer closeEnv(e, &err)
+			return addLeak(cmd, e, o)
+		},
+	}
+	add.Flags().StringVar(&o.Posting, "posting", "", "the id of the posting the rows came from")
+	add.Flags().StringVar(&o.Date, "date", "", "the posting's date, YYYY-MM-DD")
+	add.Flags().StringVar(&o.Org, "org", "", "the organisation the posting claimed")
+	add.Flags().StringVar(&o.Title, "title", "", "the posting's title")
+	add.Flags().StringArrayVar(&o.Map, "map", nil, "map a column to a field, COLUMN=FIELD (repeatable)")
+	cmd.AddCommand(add)
+	return cmd
+}
+
+// serviceKey returns the known-leak service key, creating it on first use.
+func serviceKey(e *env) (keyring.Key, error) {
+	if !e.keys.Has(serviceKeyID) {
+		return e.keys.Create(serviceKeyID)
+	}
+	return e.keys.Get(serviceKeyID)
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// fileName makes a file name from user text: the safe characters, and a
+// hash so two texts never share a file.
+func fileName(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	base := strings.Trim(unsafeName.ReplaceAllString(s, "_"), "._")
+	if len(base) > 40 {
+		base = base[:40]
+	}
+	return base + "-" + hex.EncodeToString(sum[:4])
+}
+
+// exportFields reads a file's column decisions (a first pass that stops at
+// the first record) and returns the fields its columns map to.
+func exportFields(cmd *cobra.Command, file string, opts intake.Options) ([]string, error) {
+	rep, err := intake.ReadFile(cmd.Context(), file, opts, func(record.Record) error { return errStop })
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, err
+	}
+	var fields []string
+	for _, p := range rep.Parts {
+		for _, c := range p.Columns {
+			if c.How != intake.HowSkipped {
+				fields = append(fields, string(c.Field))
+			}
+		}
+	}
+	return fields, nil
+}
+
+func addLeak(cmd *cobra.Command, e *env, o *leakAddOptions) error {
+	ctx := cmd.Context()
+	if o.Org != "" {
+		org, err := e.store.Org(ctx, o.Org)
+		if err != nil {
+			return fmt.Errorf("leak add: --org %s: %w", o.Org, err)
+		}
+		o.Org = org.ID
+	}
+	key, err := serviceKey(e)
+	if err != nil {
+		return err
+	}
+	opts := intake.Options{Map: o.overrides}
+	fields, err := exportFields(cmd, o.File, opts)
+	if err != nil {
+		return err
+	}
+	rel := filepath.Join(leaksDir, fileName(o.Posting)+".fp")
+	path := filepath.Join(e.dir, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	known, err := e.store.KnownLeaks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range known {
+		if k.Posting == o.Posting {
+			return fmt.Errorf("leak add: posting %s is already registered", o.Posting)
+		}
+	}
+	if _, err := os.Stat(path); err == nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "semak: removing %s, left by an interrupted leak add\n", rel)
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+	}
+	now := time.Now()
+	l, err := matcher.NewLoader(ctx, matcher.LoadRequest{Source: matcher.LeakSource(o.Posting, fields, key.NewHMAC), AsOf: o.Date, Path: path, Workers: runtime.GOMAXPROCS(0), Now: now})
+	if err != nil {
+		return err
+	}
+	rep, err := intake.ReadFile(ctx, o.File, opts, l.Add)
+	if err != nil {
+		_ = l.Abort()
+		return err
+	}
+	hdr, err := l.Commit()
+	if err != nil {
+		return err
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		_ = os.Remove(path)
+		return err
+	}
+	err = e.store.AddKnownLeak(ctx, store.KnownLeak{Posting: o.Posting, PostedOn: o.date, Org: o.Org, Title: o.Title, Rows: hdr.Rows,
+		Fields: fields, File: rel, SHA256: sum, AddedBy: whoami(), AddedAt: now})
+	if err != nil {
+		_ = os.Remove(path)
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "known leak %s (%s): %d rows fingerprinted whole and per field (%s), %d unusable rows skipped\n",
+		o.Posting, o.Date, hdr.Rows, strings.Join(fields, ","), rep.Rows-rep.Usable)
+	return nil
+}
