@@ -165,6 +165,7 @@ func Verify(ctx context.Context, req Request) (verdict.Verdict, error) {
 	d.decide()
 	d.applyCanaries()
 	v.Statement = statement(&v, confidence(v.Verdict, d.bound, d.signals))
+	v.Admiralty = verdict.Admiralty{SourceReliability: "F", InformationCredibility: verdict.Credibility(v.Verdict, v.Statement.Confidence)}
 	return v, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -19,6 +20,7 @@ import (
 	"github.com/semak/semak/matcher/fingerprint"
 	"github.com/semak/semak/matcher/intake"
 	"github.com/semak/semak/matcher/record"
+	"github.com/semak/semak/matcher/report"
 	"github.com/semak/semak/matcher/stats"
 	"github.com/semak/semak/matcher/verdict"
 )
@@ -30,6 +32,7 @@ type verifyOptions struct {
 	JSON         bool
 	Map          []string
 	File         string
+	Report       string
 
 	overrides []intake.Override
 }
@@ -40,6 +43,11 @@ func (o *verifyOptions) Validate() error {
 	}
 	if o.ClaimedCount < 0 {
 		return errors.New("verify: --claimed-count cannot be negative")
+	}
+	if o.Report != "" {
+		if _, err := report.Format(o.Report); err != nil {
+			return err
+		}
 	}
 	for _, m := range o.Map {
 		ov, err := intake.ParseOverride(m)
@@ -67,9 +75,14 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			defer closeEnv(e, &err)
-			v, err := runVerify(cmd, e, o)
+			v, rep, err := runVerify(cmd, e, o)
 			if err != nil {
 				return err
+			}
+			if o.Report != "" {
+				if err := writeReport(o, v, rep); err != nil {
+					return err
+				}
 			}
 			if o.JSON {
 				return writeJSON(cmd.OutOrStdout(), v)
@@ -81,26 +94,27 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().Int64Var(&o.ClaimedCount, "claimed-count", 0, "how many records the seller claims to hold")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the verdict as one JSON object")
 	cmd.Flags().StringArrayVar(&o.Map, "map", nil, "map a sample column to a field, COLUMN=FIELD (repeatable)")
+	cmd.Flags().StringVar(&o.Report, "report", "", "also write the evidence pack to FILE.html or FILE.md")
 	return cmd
 }
 
-func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, error) {
+func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, *intake.Report, error) {
 	ctx := cmd.Context()
 	org, err := e.store.Org(ctx, o.Claim)
 	if errors.Is(err, store.ErrNotFound) {
-		return verdict.Verdict{}, fmt.Errorf("verify: no organisation is called %q: register it with `semak org add`, or check `--claim`", o.Claim)
+		return verdict.Verdict{}, nil, fmt.Errorf("verify: no organisation is called %q: register it with `semak org add`, or check `--claim`", o.Claim)
 	}
 	if err != nil {
-		return verdict.Verdict{}, err
+		return verdict.Verdict{}, nil, err
 	}
 	sources, closeAll, err := openSources(cmd, e)
 	if err != nil {
-		return verdict.Verdict{}, err
+		return verdict.Verdict{}, nil, err
 	}
 	defer closeAll()
 	ev, closeEvidence, err := openEvidence(cmd, e)
 	if err != nil {
-		return verdict.Verdict{}, err
+		return verdict.Verdict{}, nil, err
 	}
 	defer closeEvidence()
 
@@ -110,10 +124,10 @@ func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, e
 		return nil
 	})
 	if err != nil {
-		return verdict.Verdict{}, err
+		return verdict.Verdict{}, nil, err
 	}
 	uniq := matcher.Dedupe(recs)
-	return matcher.Verify(ctx, matcher.Request{
+	v, err := matcher.Verify(ctx, matcher.Request{
 		Claim:        matcher.Org{ID: org.ID, Name: org.Name, Population: org.Population},
 		ClaimedCount: o.ClaimedCount,
 		Sources:      sources,
@@ -125,6 +139,33 @@ func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, e
 		Now:          time.Now(),
 		Workers:      runtime.GOMAXPROCS(0),
 	})
+	return v, rep, err
+}
+
+// writeReport writes the evidence pack, created with mode 0600: it is about
+// personal data even though it holds none.
+func writeReport(o *verifyOptions, v verdict.Verdict, rep *intake.Report) error {
+	format, err := report.Format(o.Report)
+	if err != nil {
+		return err
+	}
+	p := report.Pack{Verdict: v, File: filepath.Base(o.File), Size: rep.Size, CheckedAt: time.Now()}
+	for _, r := range rep.Preview {
+		row := map[string]string{}
+		for _, a := range r.Masked() {
+			row[a.Name] = a.Value
+		}
+		p.Preview = append(p.Preview, row)
+	}
+	f, err := os.OpenFile(o.Report, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := report.Write(f, format, p); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // openSources opens every registered source with its key and snapshots.

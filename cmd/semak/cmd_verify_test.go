@@ -199,6 +199,39 @@ func TestVerifyContract(t *testing.T) {
 		}
 	})
 
+	t.Run("evidence pack", func(t *testing.T) {
+		sample := filepath.Join(files, "reposted_leak.csv")
+		raw, err := os.ReadFile(sample)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A MyKad of the sample, as it appears in it (dashed).
+		ic := strings.Split(strings.Split(string(raw), "\n")[1], ",")[0]
+		for _, ext := range []string{"md", "html"} {
+			out := filepath.Join(t.TempDir(), "pack."+ext)
+			mustCLI(t, dir, "verify", "--claim", "perkeso", "--report", out, sample)
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(b)
+			for _, want := range []string{"OLD", "known_leak", "BF-2022-0314", "s.12B", "Pasal 46", "GDPR Art. 33", "Kenyataan", "information credibility", "rule of three"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s report lacks %q", ext, want)
+				}
+			}
+			if strings.Contains(text, ic) || strings.Contains(text, strings.ReplaceAll(ic, "-", "")) {
+				t.Errorf("%s report carries a MyKad of the sample in plaintext", ext)
+			}
+			if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+				t.Errorf("report mode %v, want 0600", fi.Mode().Perm())
+			}
+		}
+		if code, _, errs := cli(t, dir, "verify", "--claim", "perkeso", "--report", "x.pdf", sample); code != exitError || !strings.Contains(errs, ".html or .md") {
+			t.Errorf("--report x.pdf: exit %d %q", code, errs)
+		}
+	})
+
 	t.Run("an export that does not fit the schema changes nothing", func(t *testing.T) {
 		kwsp := filepath.Join(files, "kwsp_members2025-12-31.csv")
 		code, _, errs := cli(t, dir, "snapshot", "load", "perkeso/contributors", "--as-of", "2026-06-30", kwsp)

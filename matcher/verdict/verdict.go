@@ -63,6 +63,7 @@ type Verdict struct {
 	Settle         string         `json:"what_would_settle_it,omitempty"`
 	SettleMS       string         `json:"what_would_settle_it_ms,omitempty"`
 	Statement      Statement      `json:"statement"`
+	Admiralty      Admiralty      `json:"admiralty"`
 	Thresholds     Thresholds     `json:"thresholds"`
 }
 
@@ -159,4 +160,34 @@ type Citation struct {
 	Posting string `json:"posting,omitempty"`
 	Partner string `json:"partner,omitempty"`
 	Date    string `json:"date"`
+}
+
+// Admiralty is the MISP admiralty-scale rating of the claim: how reliable
+// its source is (A–F; a seller on a leak forum is F, "cannot be judged",
+// unless the analyst knows better) and how credible the information is
+// (1–6), from the verdict and its confidence.
+type Admiralty struct {
+	SourceReliability      string `json:"source_reliability"`
+	InformationCredibility string `json:"information_credibility"`
+}
+
+// Credibility maps a verdict and its confidence word to the admiralty
+// scale's information credibility: the claim that this is the
+// organisation's data.
+func Credibility(k Kind, confidence string) string {
+	genuine := k == New || k == Old || k == Mixed
+	switch {
+	case k == Inconclusive || confidence == "cannot say":
+		return "6" // truth cannot be judged
+	case genuine && confidence == "almost certainly":
+		return "1" // confirmed by other sources
+	case genuine && confidence == "very likely":
+		return "2" // probably true
+	case genuine:
+		return "3" // possibly true
+	case confidence == "almost certainly":
+		return "5" // improbable
+	default:
+		return "4" // doubtful
+	}
 }
