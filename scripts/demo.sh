@@ -53,18 +53,29 @@ done <"$dir/world/exports.tsv"
 "$semak" snapshot list
 
 echo
+echo "================ known leaks and canaries"
+while IFS=$'\t' read -r posting date org file rows title; do
+	"$semak" leak add --posting "$posting" --date "$date" --org "$org" --title "$title" "$dir/world/$file" || exit 1
+done <"$dir/world/known_leaks.tsv"
+"$semak" canary plant perkeso/contributors --partner "Syarikat Analitik Data" --as-of 2022-06-30 --count 25 \
+	--format 'perkeso_no=PKS#########' --out "$dir/canaries.csv" || exit 1
+# The partner's extract leaks: 2022 rows with the canaries in them.
+{ head -n 301 "$dir/world/perkeso_contributors_2022-12-31.csv"; tail -n +2 "$dir/canaries.csv"; } >"$dir/world/sample_partner_extract.csv"
+printf 'partner_extract\tsample_partner_extract.csv\tperkeso\t0\tOLD\t-\tcanary\t-\t-\t-\n' >>"$dir/world/samples.tsv"
+
+echo
 echo "================ 3. verify one sample of every family"
 fail=0
 summary=""
-while IFS=$'\t' read -r family file claim count want genuine basis flags snapshot; do
+while IFS=$'\t' read -r family file claim count want genuine basis flags snapshot posting; do
 	echo "---------------- semak verify --claim $claim --claimed-count $count $file"
-	"$semak" verify --claim "$claim" --claimed-count "$count" "$dir/world/$file" | tee "$dir/verdict.txt" || exit 1
+	"$semak" verify --claim "$claim" --claimed-count "$count" --report "$dir/evidence_$family.html" "$dir/world/$file" | tee "$dir/verdict.txt" || exit 1
 	got=$(sed -n 's/^verdict *\([A-Z]*\).*/\1/p' "$dir/verdict.txt")
 	mark=ok
 	[ "$got" = "$want" ] || { mark=WRONG; fail=1; }
 	summary+=$(printf '%-22s want %-13s got %-13s %s' "$family" "$want" "$got" "$mark")$'\n'
 done <"$dir/world/samples.tsv"
 echo
-echo "================ summary"
+echo "================ summary (evidence packs: $dir/evidence_*.html)"
 printf '%s' "$summary"
 exit $fail
