@@ -256,3 +256,55 @@ func TestStatementNeverDeniesAbsolutely(t *testing.T) {
 		}
 	}
 }
+
+// fakerIC makes a MyKad the way Python Faker's ms_MY provider spreads
+// them: states drawn evenly over the 16 codes, ages uniform.
+func fakerIC(i int) string {
+	yy := 40 + (i*7)%60
+	return fmt.Sprintf("%02d%02d%02d%02d%04d", yy, 1+(i*5)%12, 1+(i*3)%28, 1+i%16, 1000+i)
+}
+
+// TestFabricationRules: generator signatures add basis fabricated to a
+// FAKE, and conflict with an attribution that says genuine.
+func TestFabricationRules(t *testing.T) {
+	a := Source{ID: "a/reg", Org: "a", Anchor: "ic", Fields: []string{"ic", "name", "phone", "member_no"}, OrgOnly: []string{"member_no"}, NewMAC: keyed("a")}
+	faker := func(i int) record.Record {
+		r := person(i, "member_no", fmt.Sprint("m", i))
+		r.Set(record.IC, fakerIC(i))
+		return r
+	}
+	// A register that itself holds Faker-made people (a test system's
+	// data, say): matching it says genuine, the detectors say made up.
+	a.Snapshots = []Snapshot{{AsOf: "2025-12-31", Set: memSnapshot(&a, people(0, 400, faker))}}
+	req := Request{Claim: Org{ID: "a", Country: "MY"}, Sources: []Source{a}, Now: pinned, Workers: 2}
+
+	req.Records = people(0, 400, faker)
+	req.Sample = verdict.Sample{Usable: 400}
+	v, err := Verify(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Verdict != verdict.Inconclusive || !slices.Contains(v.Basis, verdict.Fabricated) || v.Settle == "" {
+		t.Errorf("genuine by the snapshots, fabricated by the detectors: %s %v %v", v.Verdict, v.Basis, v.Reasons)
+	}
+
+	req.Records = people(1000, 1400, faker) // made up, and in no register
+	v, err = Verify(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Verdict != verdict.Fake || !slices.Contains(v.Basis, verdict.Fabricated) || !slices.Contains(v.Basis, verdict.NoMatch) {
+		t.Errorf("Faker rows: %s %v", v.Verdict, v.Basis)
+	}
+
+	// Negative: the same shape without the signature stays FAKE no_match
+	// only.
+	req.Records = people(5000, 5400, func(i int) record.Record { return person(i, "member_no", "x") })
+	v, err = Verify(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Verdict != verdict.Fake || slices.Contains(v.Basis, verdict.Fabricated) {
+		t.Errorf("unknown people without a generator's signature: %s %v", v.Verdict, v.Basis)
+	}
+}

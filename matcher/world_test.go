@@ -66,7 +66,7 @@ func buildWorld() (*testWorld, error) {
 		key := sha256.Sum256([]byte("test key of " + spec.ID))
 		src := Source{ID: spec.ID, Org: spec.Org, Anchor: spec.Anchor, Fields: spec.Fields, OrgOnly: spec.OrgOnly,
 			NewMAC: func() hash.Hash { return hmac.New(sha256.New, key[:]) }}
-		tw.orgs[spec.Org] = Org{ID: spec.Org, Name: spec.Name, Population: spec.Population}
+		tw.orgs[spec.Org] = Org{ID: spec.Org, Name: spec.Name, Population: spec.Population, Country: spec.Country}
 		for _, asOf := range tw.w.SnapshotDates() {
 			var buf bytes.Buffer
 			if err := tw.w.Export(&buf, spec.ID, asOf); err != nil {
@@ -216,6 +216,23 @@ func TestGoldenFamilies(t *testing.T) {
 			}
 			if spec.WantSnapshot != "" && (v.Dating == nil || v.Dating.Snapshot != spec.WantSnapshot) {
 				t.Errorf("dating %+v, want snapshot %s", v.Dating, spec.WantSnapshot)
+			}
+			// Fabrication: the made-up families are flagged, the padding of
+			// the mixed one is, and genuine data never is.
+			switch fam {
+			case world.Fabricated, world.Mixed:
+				if !slices.Contains(v.Basis, verdict.Fabricated) {
+					t.Errorf("basis %v lacks fabricated", v.Basis)
+				}
+			default:
+				if slices.Contains(v.Basis, verdict.Fabricated) {
+					t.Errorf("genuine data flagged fabricated: %v", v.Reasons)
+				}
+				for _, d := range v.Detectors {
+					if d.Flagged {
+						t.Errorf("detector %s flagged genuine data: %s", d.Detector, d.Note)
+					}
+				}
 			}
 			if v.Verdict == verdict.Fake && slices.Contains(v.Basis, verdict.NewerThanSnapshot) {
 				t.Errorf("newer records must never make a FAKE")

@@ -128,7 +128,7 @@ func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, *
 	}
 	uniq := matcher.Dedupe(recs)
 	v, err := matcher.Verify(ctx, matcher.Request{
-		Claim:        matcher.Org{ID: org.ID, Name: org.Name, Population: org.Population},
+		Claim:        matcher.Org{ID: org.ID, Name: org.Name, Population: org.Population, Country: org.Country},
 		ClaimedCount: o.ClaimedCount,
 		Sources:      sources,
 		Sample:       verdict.Sample{SHA256: rep.SHA256, Rows: rep.Rows, Usable: rep.Usable, Unique: int64(len(uniq))},
@@ -150,6 +150,9 @@ func writeReport(o *verifyOptions, v verdict.Verdict, rep *intake.Report) error 
 		return err
 	}
 	p := report.Pack{Verdict: v, File: filepath.Base(o.File), Size: rep.Size, CheckedAt: time.Now()}
+	for _, d := range v.Detectors {
+		p.Detectors = append(p.Detectors, report.Detector{Name: d.Detector, Statistic: d.Statistic, Note: d.Note, Flagged: d.Flagged, Share: d.Share, N: d.N, MinN: d.MinN})
+	}
 	for _, r := range rep.Preview {
 		row := map[string]string{}
 		for _, a := range r.Masked() {

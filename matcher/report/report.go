@@ -109,8 +109,10 @@ func view(p Pack) viewData {
 }
 
 var funcs = map[string]any{
-	"pct":  func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
-	"rate": func(r stats.Rate) string { return fmt.Sprintf("%d/%d = %.1f%% [%.1f–%.1f%%]", r.K, r.N, 100*r.P, 100*r.Low, 100*r.High) },
+	"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"rate": func(r stats.Rate) string {
+		return fmt.Sprintf("%d/%d = %.1f%% [%.1f–%.1f%%]", r.K, r.N, 100*r.P, 100*r.Low, 100*r.High)
+	},
 	"field": func(s verdict.SnapshotRate, f string) string {
 		r, ok := s.Fields[f]
 		if !ok {

@@ -54,6 +54,8 @@ type Verdict struct {
 	PerSnapshot    []SnapshotRate `json:"per_snapshot"`
 	Dating         *Dating        `json:"dating,omitempty"`
 	OtherSources   []SourceRate   `json:"other_sources"`
+	Detectors      []Detection    `json:"detectors"`
+	PaddingChecks  []Detection    `json:"padding_detectors,omitempty"`
 	KnownLeaks     []LeakOverlap  `json:"known_leaks"`
 	Canaries       []CanaryHit    `json:"canaries"`
 	Cites          []Citation     `json:"cites,omitempty"`
@@ -190,4 +192,17 @@ func Credibility(k Kind, confidence string) string {
 	default:
 		return "4" // doubtful
 	}
+}
+
+// Detection is one fabrication detector's result on the sample (or, for
+// MIXED, on the part that matched nothing): counts and statistics only.
+type Detection struct {
+	Detector  string  `json:"detector"`
+	Flagged   bool    `json:"flagged"`
+	Statistic string  `json:"statistic"`
+	P         float64 `json:"p,omitempty"`
+	Share     float64 `json:"share"`
+	N         int     `json:"n"`
+	MinN      int     `json:"min_n"`
+	Note      string  `json:"note"`
 }
