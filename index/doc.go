@@ -1,5 +1,29 @@
-// Package index stores and searches leak postings with bleve. It is the only
-// package that sees bleve's types.
+// Package index lets analysts search every leak posting ever collected. It
+// is the only package that sees bleve's types: the web layer and the CLI
+// talk to it in postings, our own Query tree and plain result structs, so
+// bleve can be upgraded or replaced here alone.
 //
-// Not built yet: see the leak index issue.
+// Queries are never bleve's. bleve's HTTP handlers were removed after a
+// CVE, and its query-string and JSON query languages reach far more of the
+// engine than an analyst needs (regexps, fuzzy terms, arbitrary fields), so
+// user text goes through Parse into a small tree that translate alone turns
+// into bleve queries, with bounds on length, depth and term count.
+//
+// The mapping is explicit and the default mapping disabled, so a new field
+// of posting.Posting is not indexed by accident; sample rows and contacts
+// are never indexed at all. Facet fields are keywords with doc values
+// (facets and sorting read doc values, not stored fields); title and body
+// keep term vectors for highlighting. MappingVersion is stored inside the
+// index; when it differs Open rebuilds from the caller's Source, which is
+// the SQL store: the index is a cache of it, never the record.
+//
+// Rebuilds write a new generation beside the live one and switch by
+// renaming CURRENT, then swap the open index under a lock that searches
+// hold only while they run ("to avoid Frankenstein corpuses", as zoekt
+// puts it). A directory belongs to one process (flock on LOCK) because two
+// writers would corrupt it, and a second semak should say so, not hang.
+//
+// Deep pages use SearchAfter with an opaque cursor instead of From: with
+// From, page 500 costs 500 pages of scoring; with SearchAfter every page
+// costs the same.
 package index

@@ -1,0 +1,457 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"github.com/semak/semak/crawler/posting"
+)
+
+// ErrLocked is matched (errors.Is) by the error Open returns when another
+// process owns the index directory.
+var ErrLocked = errors.New("index is locked")
+
+// LockedError says which directory is locked and by whom.
+type LockedError struct {
+	Dir string
+	PID int // 0 when the owner could not be read
+}
+
+func (e *LockedError) Error() string {
+	pid := "pid unknown"
+	if e.PID > 0 {
+		pid = "pid " + strconv.Itoa(e.PID)
+	}
+	return fmt.Sprintf("index %s is locked: another semak process (%s) owns this index; stop it or use another --data", e.Dir, pid)
+}
+
+// Is makes errors.Is(err, ErrLocked) true.
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// Source yields every posting, e.g. from the SQL store. An error from
+// yield must stop it and be returned.
+type Source func(ctx context.Context, yield func(posting.Posting) error) error
+
+// Options tune an Index. The zero value works.
+type Options struct {
+	// BatchSize is how many postings go into one bleve batch (default 1000).
+	BatchSize int
+	// FacetSize is how many values each facet returns (default 10).
+	FacetSize int
+	// Source rebuilds the index when Open finds none, or finds one built
+	// with another MappingVersion. Without it Open fails on an old mapping.
+	Source Source
+	// Logger receives rebuild progress; nil discards.
+	Logger *slog.Logger
+
+	version int // the mapping version to require; tests change it
+}
+
+// Index is a bleve index of postings in a directory it owns:
+//
+//	dir/LOCK       flock and the owner's pid
+//	dir/CURRENT    the name of the live generation, replaced by rename
+//	dir/gen-N/     the bleve index of generation N
+//
+// It is safe for concurrent use.
+type Index struct {
+	dir  string
+	opts Options
+	lock *os.File
+	log  *slog.Logger
+
+	mu     sync.RWMutex // guards cur and gen; held shared by every read and write of cur
+	cur    bleve.Index
+	gen    int
+	closed bool
+
+	rebuildMu sync.Mutex // one rebuild at a time
+	jmu       sync.Mutex
+	journal   map[string]*posting.Posting // writes during a rebuild; nil value: deleted
+}
+
+// Open opens or creates the index in dir, taking the directory's lock for
+// as long as the Index is open.
+func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.FacetSize <= 0 {
+		opts.FacetSize = 10
+	}
+	if opts.version == 0 {
+		opts.version = MappingVersion
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create index directory: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{dir: dir, opts: opts, lock: lock, log: log}
+	if err := ix.open(ctx); err != nil {
+		_ = unlockDir(lock)
+		return nil, err
+	}
+	return ix, nil
+}
+
+func (ix *Index) open(ctx context.Context) error {
+	b, err := os.ReadFile(filepath.Join(ix.dir, "CURRENT"))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		ix.removeStale("")
+		return ix.Rebuild(ctx, ix.opts.Source)
+	case err != nil:
+		return fmt.Errorf("read index pointer: %w", err)
+	}
+	name := strings.TrimSpace(string(b))
+	gen, ok := parseGen(name)
+	if !ok {
+		return fmt.Errorf("index %s: CURRENT names %q, not a generation; remove the directory and rebuild", ix.dir, name)
+	}
+	idx, err := bleve.Open(filepath.Join(ix.dir, name))
+	if err != nil {
+		return fmt.Errorf("open index %s: %w", name, err)
+	}
+	ix.cur, ix.gen = idx, gen
+	ix.removeStale(name)
+	v, err := idx.GetInternal([]byte(versionKey))
+	if err != nil {
+		return fmt.Errorf("read mapping version: %w", err)
+	}
+	if string(v) == strconv.Itoa(ix.opts.version) {
+		return nil
+	}
+	if ix.opts.Source == nil {
+		_ = idx.Close()
+		return fmt.Errorf("index %s was built with mapping version %q, this semak needs %d: run `semak index rebuild`", ix.dir, v, ix.opts.version)
+	}
+	ix.log.InfoContext(ctx, "index mapping changed, rebuilding", "dir", ix.dir, "had", string(v), "want", ix.opts.version)
+	return ix.Rebuild(ctx, ix.opts.Source)
+}
+
+func parseGen(name string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(name, "gen-"))
+	return n, strings.HasPrefix(name, "gen-") && err == nil && n > 0
+}
+
+// removeStale deletes generations other than keep: left by a rebuild that
+// crashed before its swap, or by one that swapped but did not clean up.
+func (ix *Index) removeStale(keep string) {
+	ents, _ := os.ReadDir(ix.dir)
+	for _, e := range ents {
+		_, isGen := parseGen(e.Name())
+		if (isGen || strings.HasPrefix(e.Name(), "scorch-offline-build")) && e.IsDir() && e.Name() != keep {
+			if err := os.RemoveAll(filepath.Join(ix.dir, e.Name())); err != nil {
+				ix.log.Warn("remove stale index generation", "dir", e.Name(), "err", err)
+			}
+		}
+	}
+}
+
+// Close closes the index and releases the directory.
+func (ix *Index) Close() error {
+	ix.rebuildMu.Lock()
+	defer ix.rebuildMu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	err := ix.cur.Close()
+	if uerr := unlockDir(ix.lock); err == nil {
+		err = uerr
+	}
+	return err
+}
+
+var errClosed = errors.New("index is closed")
+
+// Add indexes postings, replacing any with the same id, in batches of
+// Options.BatchSize. Every posting must be valid.
+func (ix *Index) Add(ctx context.Context, ps ...posting.Posting) error {
+	for _, p := range ps {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		if p.ID == "" {
+			return fmt.Errorf("index: posting %q has no id", p.Title)
+		}
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return errClosed
+	}
+	if err := addTo(ctx, ix.cur, ix.opts.BatchSize, ps); err != nil {
+		return err
+	}
+	ix.jmu.Lock()
+	if ix.journal != nil {
+		for _, p := range ps {
+			ix.journal[p.ID] = &p
+		}
+	}
+	ix.jmu.Unlock()
+	return nil
+}
+
+func addTo(ctx context.Context, idx bleve.Index, size int, ps []posting.Posting) error {
+	b := idx.NewBatch()
+	for i, p := range ps {
+		if err := b.Index(p.ID, toDoc(p)); err != nil {
+			return fmt.Errorf("index posting %s: %w", p.ID, err)
+		}
+		if b.Size() >= size || i == len(ps)-1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := idx.Batch(b); err != nil {
+				return fmt.Errorf("write index batch: %w", err)
+			}
+			b.Reset()
+		}
+	}
+	return nil
+}
+
+// Delete removes postings by id; unknown ids are ignored.
+func (ix *Index) Delete(ctx context.Context, ids ...string) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return errClosed
+	}
+	b := ix.cur.NewBatch()
+	for i, id := range ids {
+		b.Delete(id)
+		if b.Size() >= ix.opts.BatchSize || i == len(ids)-1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := ix.cur.Batch(b); err != nil {
+				return fmt.Errorf("delete from index: %w", err)
+			}
+			b.Reset()
+		}
+	}
+	ix.jmu.Lock()
+	if ix.journal != nil {
+		for _, id := range ids {
+			ix.journal[id] = nil
+		}
+	}
+	ix.jmu.Unlock()
+	return nil
+}
+
+// Count returns the number of postings in the index.
+func (ix *Index) Count() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return 0, errClosed
+	}
+	return ix.cur.DocCount()
+}
+
+// Rebuild builds a new generation of the index from all (nil: empty) and
+// swaps it in. Searches go on against the old generation until the swap;
+// Add and Delete calls made meanwhile are applied to both. The swap is the
+// rename of CURRENT, so a crash leaves the old generation live and the
+// half-built one is removed on the next Open.
+func (ix *Index) Rebuild(ctx context.Context, all Source) error {
+	ix.rebuildMu.Lock()
+	defer ix.rebuildMu.Unlock()
+	ix.mu.RLock()
+	closed, gen := ix.closed, ix.gen
+	ix.mu.RUnlock()
+	if closed {
+		return errClosed
+	}
+	name := "gen-" + strconv.Itoa(gen+1)
+	path := filepath.Join(ix.dir, name)
+	if err := os.RemoveAll(path); err != nil {
+		return fmt.Errorf("clear %s: %w", path, err)
+	}
+	ix.jmu.Lock()
+	ix.journal = map[string]*posting.Posting{}
+	ix.jmu.Unlock()
+	defer func() {
+		ix.jmu.Lock()
+		ix.journal = nil
+		ix.jmu.Unlock()
+	}()
+
+	n, err := ix.build(ctx, path, all)
+	if err != nil {
+		_ = os.RemoveAll(path)
+		return fmt.Errorf("rebuild index: %w", err)
+	}
+	idx, err := bleve.Open(path)
+	if err != nil {
+		_ = os.RemoveAll(path)
+		return fmt.Errorf("open rebuilt index: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			_ = idx.Close()
+			_ = os.RemoveAll(path)
+		}
+	}()
+	if err := idx.SetInternal([]byte(versionKey), []byte(strconv.Itoa(ix.opts.version))); err != nil {
+		return fmt.Errorf("rebuild index: %w", err)
+	}
+
+	ix.mu.Lock()
+	if ix.closed {
+		ix.mu.Unlock()
+		return errClosed
+	}
+	// Writes that raced the build, latest wins.
+	ix.jmu.Lock()
+	var adds []posting.Posting
+	var dels []string
+	for id, p := range ix.journal {
+		if p == nil {
+			dels = append(dels, id)
+		} else {
+			adds = append(adds, *p)
+		}
+	}
+	ix.journal = nil
+	ix.jmu.Unlock()
+	err = addTo(ctx, idx, ix.opts.BatchSize, adds)
+	if err == nil && len(dels) > 0 {
+		b := idx.NewBatch()
+		for _, id := range dels {
+			b.Delete(id)
+		}
+		err = idx.Batch(b)
+	}
+	if err == nil {
+		err = writeFileAtomic(filepath.Join(ix.dir, "CURRENT"), []byte(name+"\n"))
+	}
+	if err != nil {
+		ix.mu.Unlock()
+		return fmt.Errorf("rebuild index: %w", err)
+	}
+	old := ix.cur
+	ix.cur, ix.gen = idx, gen+1
+	ok = true
+	ix.mu.Unlock()
+
+	if old != nil {
+		if err := old.Close(); err != nil {
+			ix.log.WarnContext(ctx, "close old index generation", "err", err)
+		}
+		ix.removeStale(name)
+	}
+	ix.log.InfoContext(ctx, "index rebuilt", "dir", ix.dir, "generation", gen+1, "postings", n)
+	return nil
+}
+
+func writeFileAtomic(name string, data []byte) error {
+	tmp := name + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(name)); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// build writes a complete index of all into path with bleve's offline
+// builder, which makes large segments without the merge churn of batched
+// updates. It relies on Source yielding each id once.
+func (ix *Index) build(ctx context.Context, path string, all Source) (int, error) {
+	m, err := newMapping()
+	if err != nil {
+		return 0, fmt.Errorf("index mapping: %w", err)
+	}
+	// The builder cannot make an empty index (it panics on Close), so
+	// nothing is handed to it until there is a first posting.
+	var b bleve.Builder
+	n := 0
+	index := func(p posting.Posting) error {
+		if b == nil {
+			var err error
+			b, err = bleve.NewBuilder(path, m, map[string]any{
+				"buildPathPrefix": ix.dir,                       // same file system as path, for the final rename
+				"batchSize":       max(ix.opts.BatchSize, 5000), // fewer, larger segments to merge
+			})
+			if err != nil {
+				return fmt.Errorf("create index %s: %w", path, err)
+			}
+		}
+		n++
+		return b.Index(p.ID, toDoc(p))
+	}
+	if all != nil {
+		err = all(ctx, func(p posting.Posting) error {
+			if err := p.Validate(); err != nil {
+				ix.log.WarnContext(ctx, "rebuild: skipping invalid posting", "posting_id", p.ID, "err", err)
+				return nil
+			}
+			if n%1000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			return index(p)
+		})
+	}
+	if b != nil {
+		if cerr := b.Close(); err == nil {
+			err = cerr
+		}
+		return n, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return 0, fmt.Errorf("create index %s: %w", path, err)
+	}
+	err = idx.SetInternal([]byte(versionKey), []byte(strconv.Itoa(ix.opts.version)))
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	return 0, err
+}

@@ -1,0 +1,158 @@
+package index
+
+import (
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/semak/semak/crawler/posting"
+)
+
+// MappingVersion is the version of the mapping below. Bump it with every
+// change to the mapping or to what toDoc indexes: Open rebuilds an index
+// whose stored version differs.
+const MappingVersion = 1
+
+const (
+	docType      = "posting"
+	textAnalyzer = "semak_text"
+	versionKey   = "semak.mapping_version"
+)
+
+// FacetFields are the keyword fields Search counts and field:value filters
+// match, under the names Result.Facets uses.
+var FacetFields = []string{"site", "actor", "victim", "sector", "country", "data_class", "verdict", "language", "offer"}
+
+// Case-folded twins of the facet fields whose values keep their case for
+// display: actor:kaizen_my and victim:perkeso match "Kaizen_MY", "PERKESO".
+var foldedField = map[string]string{"actor": "actor_lc", "victim": "victim_lc"}
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	// Titles are in English, Malay and Indonesian, often mixed: no stemmer
+	// or stop list fits all three, so only tokenise and lower-case.
+	if err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+	im.DefaultAnalyzer = textAnalyzer
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	// Nothing is indexed unless this file says so.
+	im.DefaultMapping = bleve.NewDocumentDisabledMapping()
+
+	dm := bleve.NewDocumentStaticMapping()
+	text := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = textAnalyzer
+		f.Store = store
+		f.IncludeTermVectors = true // highlights
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	kw := func(store, docValues bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = store
+		f.DocValues = docValues // facets and sort
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		return f
+	}
+	dm.AddFieldMappingsAt("title", text(true))
+	dm.AddFieldMappingsAt("body", text(true))
+	for _, f := range FacetFields {
+		dm.AddFieldMappingsAt(f, kw(f == "site", true))
+	}
+	for _, f := range foldedField {
+		dm.AddFieldMappingsAt(f, kw(false, false))
+	}
+	date := bleve.NewDateTimeFieldMapping()
+	date.Store, date.DocValues, date.IncludeInAll = true, true, false
+	dm.AddFieldMappingsAt("posted_at", date)
+	num := bleve.NewNumericFieldMapping()
+	num.Store, num.DocValues, num.IncludeInAll = false, true, false
+	dm.AddFieldMappingsAt("claimed_records", num)
+
+	im.AddDocumentMapping(docType, dm)
+	im.DefaultType = docType
+	im.TypeField = "_semak_type" // never present: every document is a posting
+	return im, im.Validate()
+}
+
+// doc is what bleve indexes of a posting. Samples, contacts and download
+// links are left out on purpose: sample rows are personal data and must
+// not become searchable in bulk.
+type doc map[string]any
+
+func (doc) BleveType() string { return docType }
+
+func toDoc(p posting.Posting) doc {
+	d := doc{
+		"title": p.Title,
+		"body":  p.Body,
+		"site":  normalize("site", p.Site),
+	}
+	if p.Author != "" {
+		d["actor"] = strings.TrimSpace(p.Author)
+		d["actor_lc"] = normalize("actor_lc", p.Author)
+	}
+	many := func(field string, vs []string) {
+		if len(vs) == 0 {
+			return
+		}
+		out := make([]string, 0, len(vs))
+		for _, v := range vs {
+			if v = normalize(field, v); v != "" {
+				out = append(out, v)
+			}
+		}
+		d[field] = out
+	}
+	many("victim", p.Victims)
+	many("victim_lc", p.Victims)
+	many("sector", p.Sectors)
+	many("country", p.Countries)
+	many("data_class", p.DataClasses)
+	if p.Verdict != nil {
+		d["verdict"] = normalize("verdict", p.Verdict.Verdict)
+	}
+	if p.Language != "" {
+		d["language"] = normalize("language", p.Language)
+	}
+	if p.Offer != "" {
+		d["offer"] = normalize("offer", string(p.Offer))
+	}
+	if !p.PostedAt.IsZero() {
+		d["posted_at"] = p.PostedAt.UTC()
+	}
+	if p.ClaimedRecords > 0 {
+		d["claimed_records"] = float64(p.ClaimedRecords)
+	}
+	return d
+}
+
+// normalize puts a keyword value in the one form the index holds, so that
+// a filter typed in any case matches: codes upper-case, victims and actors
+// as written (their _lc twins lower-case), the rest lower-case.
+func normalize(field, v string) string {
+	v = strings.Join(strings.Fields(v), " ")
+	switch field {
+	case "country", "verdict":
+		return strings.ToUpper(v)
+	case "victim", "actor":
+		return v
+	default:
+		return strings.ToLower(v)
+	}
+}

@@ -1,0 +1,331 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortDate      = "date"
+)
+
+// Page sizes.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 200
+)
+
+// titleBoost ranks a word in the title above the same word in the body,
+// as Ahmia does: a leak's title names the victim, its body rambles.
+const titleBoost = 3.0
+
+// SearchRequest says what page of results to return.
+type SearchRequest struct {
+	Facets bool   // count values of FacetFields over all matches
+	Sort   string // SortRelevance (default) or SortDate, newest first
+	After  string // cursor from the previous page's Result.Next
+	Limit  int    // default DefaultLimit, at most MaxLimit
+}
+
+// Result is one page of matches.
+type Result struct {
+	Total  uint64
+	Hits   []Hit
+	Facets map[string]map[string]int // facet field → value → count; nil unless asked
+	Next   string                    // cursor for the following page; "" on the last
+}
+
+// Hit is one matching posting. Highlights hold HTML-escaped fragments of
+// the title and body with matches wrapped in <mark>…</mark>.
+type Hit struct {
+	ID         string
+	Title      string
+	Site       string
+	PostedAt   time.Time
+	Score      float64
+	Highlights map[string][]string
+}
+
+// CursorError is a bad SearchRequest.After.
+type CursorError struct{ Msg string }
+
+func (e *CursorError) Error() string {
+	return "bad cursor: " + e.Msg + "; start again from the first page"
+}
+
+// SearchString parses q (see Parse) and searches for it.
+func (ix *Index) SearchString(ctx context.Context, q string, req SearchRequest) (Result, error) {
+	parsed, err := Parse(q)
+	if err != nil {
+		return Result{}, err
+	}
+	return ix.Search(ctx, parsed, req)
+}
+
+// Search returns one page of the postings matching q.
+func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result, error) {
+	limit := req.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultLimit
+	case limit < 0 || limit > MaxLimit:
+		return Result{}, fmt.Errorf("limit %d is out of range 1–%d", limit, MaxLimit)
+	}
+	sortBy := req.Sort
+	if sortBy == "" {
+		sortBy = SortRelevance
+	}
+	var order []string
+	switch sortBy {
+	case SortRelevance:
+		order = []string{"-_score", "_id"}
+	case SortDate:
+		order = []string{"-posted_at", "_id"}
+	default:
+		return Result{}, fmt.Errorf("sort %q: expected %s or %s", req.Sort, SortRelevance, SortDate)
+	}
+	if q == nil {
+		q = All{}
+	}
+	bq, err := translate(q)
+	if err != nil {
+		return Result{}, err
+	}
+	qkey := queryKey(q)
+
+	// From stays 0: deep pages come from SearchAfter, whose cost does not
+	// grow with the page number.
+	sr := bleve.NewSearchRequestOptions(bq, limit+1, 0, false)
+	sr.SortBy(order)
+	if req.After != "" {
+		after, err := decodeCursor(req.After, sortBy, qkey)
+		if err != nil {
+			return Result{}, err
+		}
+		sr.SearchAfter = after
+	}
+	sr.Fields = []string{"title", "site", "posted_at"}
+	sr.Highlight = bleve.NewHighlightWithStyle("html")
+	sr.Highlight.Fields = []string{"title", "body"}
+	if req.Facets {
+		for _, f := range FacetFields {
+			sr.AddFacet(f, bleve.NewFacetRequest(f, ix.opts.FacetSize))
+		}
+	}
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return Result{}, errClosed
+	}
+	res, err := ix.cur.SearchInContext(ctx, sr)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	out := Result{Total: res.Total}
+	hits := res.Hits
+	if len(hits) > limit {
+		hits = hits[:limit]
+		last := hits[limit-1]
+		out.Next = encodeCursor(sortBy, qkey, sortValues(sortBy, last))
+	}
+	out.Hits = make([]Hit, 0, len(hits))
+	for _, h := range hits {
+		hit := Hit{ID: h.ID, Score: h.Score}
+		hit.Title, _ = h.Fields["title"].(string)
+		hit.Site, _ = h.Fields["site"].(string)
+		if s, ok := h.Fields["posted_at"].(string); ok {
+			hit.PostedAt, _ = time.Parse(time.RFC3339Nano, s)
+		}
+		if len(h.Fragments) > 0 {
+			hit.Highlights = map[string][]string(h.Fragments)
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	if req.Facets {
+		out.Facets = make(map[string]map[string]int, len(res.Facets))
+		for name, fr := range res.Facets {
+			m := map[string]int{}
+			for _, t := range fr.Terms.Terms() {
+				m[t.Term] = t.Count
+			}
+			out.Facets[name] = m
+		}
+	}
+	return out, nil
+}
+
+func sortValues(sortBy string, h *search.DocumentMatch) []string {
+	if sortBy == SortRelevance {
+		// bleve reports "_score" as the sort value; SearchAfter wants the
+		// score itself, printed so that it parses back to the same float.
+		return []string{strconv.FormatFloat(h.Score, 'g', -1, 64), h.ID}
+	}
+	return []string{h.Sort[0], h.ID}
+}
+
+// A cursor is base64url(JSON) of the sort values of the last hit, with the
+// sort order and a hash of the query so that a cursor cannot be replayed
+// against another query. It is opaque to callers but not secret.
+type cursor struct {
+	V int      `json:"v"`
+	S string   `json:"s"`
+	Q string   `json:"q"`
+	K []string `json:"k"`
+}
+
+const maxCursorLen = 1024
+
+func queryKey(q Query) string {
+	s := sha256.Sum256([]byte(q.String()))
+	return hex.EncodeToString(s[:8])
+}
+
+func encodeCursor(sortBy, qkey string, keys []string) string {
+	b, _ := json.Marshal(cursor{V: 1, S: sortBy, Q: qkey, K: keys})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s, sortBy, qkey string) ([]string, error) {
+	if len(s) > maxCursorLen {
+		return nil, &CursorError{"too long"}
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, &CursorError{"not a cursor this server made"}
+	}
+	var c cursor
+	if err := json.Unmarshal(b, &c); err != nil || c.V != 1 {
+		return nil, &CursorError{"not a cursor this server made"}
+	}
+	if c.S != sortBy {
+		return nil, &CursorError{fmt.Sprintf("it was made for sort %q, not %q", c.S, sortBy)}
+	}
+	if c.Q != qkey {
+		return nil, &CursorError{"it was made for another query"}
+	}
+	if len(c.K) != 2 || c.K[1] == "" || len(c.K[0]) > 64 {
+		return nil, &CursorError{"malformed sort values"}
+	}
+	if sortBy == SortRelevance {
+		f, err := strconv.ParseFloat(c.K[0], 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, &CursorError{"malformed score"}
+		}
+	}
+	return c.K, nil
+}
+
+// translate turns our query tree into bleve's. It is the only place bleve
+// queries are made.
+func translate(q Query) (query.Query, error) {
+	switch q := q.(type) {
+	case All:
+		return bleve.NewMatchAllQuery(), nil
+	case Text:
+		var t, b query.Query
+		if q.Phrase {
+			tq := bleve.NewMatchPhraseQuery(q.Value)
+			tq.SetField("title")
+			tq.SetBoost(titleBoost)
+			bq := bleve.NewMatchPhraseQuery(q.Value)
+			bq.SetField("body")
+			t, b = tq, bq
+		} else {
+			tq := bleve.NewMatchQuery(q.Value)
+			tq.SetField("title")
+			tq.SetBoost(titleBoost)
+			tq.SetOperator(query.MatchQueryOperatorAnd)
+			bq := bleve.NewMatchQuery(q.Value)
+			bq.SetField("body")
+			bq.SetOperator(query.MatchQueryOperatorAnd)
+			t, b = tq, bq
+		}
+		return bleve.NewDisjunctionQuery(t, b), nil
+	case Field:
+		field, value := q.Field, normalize(q.Field, q.Value)
+		if f, ok := foldedField[field]; ok {
+			field, value = f, normalize(f, q.Value)
+		}
+		tq := bleve.NewTermQuery(value)
+		tq.SetField(field)
+		return tq, nil
+	case Posted:
+		t, f := true, false
+		dq := bleve.NewDateRangeInclusiveQuery(q.From, q.To, &t, &f)
+		dq.SetField("posted_at")
+		return dq, nil
+	case Records:
+		var lo, hi *float64
+		if q.Min != nil {
+			v := float64(*q.Min)
+			lo = &v
+		}
+		if q.Max != nil {
+			v := float64(*q.Max)
+			hi = &v
+		}
+		minInc, maxInc := q.MinInclusive, q.MaxInclusive
+		nq := bleve.NewNumericRangeInclusiveQuery(lo, hi, &minInc, &maxInc)
+		nq.SetField("claimed_records")
+		return nq, nil
+	case Not:
+		inner, err := translate(q.Q)
+		if err != nil {
+			return nil, err
+		}
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(bleve.NewMatchAllQuery())
+		bq.AddMustNot(inner)
+		return bq, nil
+	case And:
+		var must, not []query.Query
+		for _, part := range q {
+			if n, ok := part.(Not); ok {
+				t, err := translate(n.Q)
+				if err != nil {
+					return nil, err
+				}
+				not = append(not, t)
+				continue
+			}
+			t, err := translate(part)
+			if err != nil {
+				return nil, err
+			}
+			must = append(must, t)
+		}
+		bq := bleve.NewBooleanQuery()
+		if len(must) == 0 {
+			must = append(must, bleve.NewMatchAllQuery())
+		}
+		bq.AddMust(must...)
+		bq.AddMustNot(not...)
+		return bq, nil
+	case Or:
+		parts := make([]query.Query, 0, len(q))
+		for _, part := range q {
+			t, err := translate(part)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, t)
+		}
+		return bleve.NewDisjunctionQuery(parts...), nil
+	}
+	return nil, errors.New("index: unknown query node")
+}
