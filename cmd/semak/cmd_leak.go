@@ -109,14 +109,54 @@ func fileName(s string) string {
 	return base + "-" + hex.EncodeToString(sum[:4])
 }
 
-// exportFields reads a file's column decisions (a first pass that stops at
-// the first record) and returns the fields its columns map to.
-func exportFields(cmd *cobra.Command, file string, opts intake.Options) ([]string, error) {
-	rep, err := intake.ReadFile(cmd.Context(), file, opts, func(record.Record) error { return errStop })
-	if err != nil && !errors.Is(err, errStop) {
-		return nil, err
+func addLeak(cmd *cobra.Command, e *env, o *leakAddOptions) error {
+	if o.Org != "" {
+		org, err := e.store.Org(cmd.Context(), o.Org)
+		if err != nil {
+			return fmt.Errorf("leak add: --org %s: %w", o.Org, err)
+		}
+		o.Org = org.ID
 	}
-	var fields []string
+	read := func(opts intake.Options, yield func(record.Record) error) (*intake.Report, error) {
+		return intake.ReadFile(cmd.Context(), o.File, opts, yield)
+	}
+	rows, fields, rejected, err := registerLeak(cmd, e, leakMeta{posting: o.Posting, date: o.date, org: o.Org, title: o.Title}, intake.Options{Map: o.overrides}, read)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "known leak %s (%s): %d rows fingerprinted whole and per field (%s), %d unusable rows skipped\n",
+		o.Posting, o.Date, rows, strings.Join(fields, ","), rejected)
+	return nil
+}
+
+// leakMeta is what a known leak is registered with.
+type leakMeta struct {
+	posting, org, title string
+	date                time.Time
+}
+
+// registerLeak fingerprints a leak's rows under the service key (read
+// twice: its columns, then its rows) and records it. `leak add` reads a
+// file; `posting add` reads a posting's inline samples.
+func registerLeak(cmd *cobra.Command, e *env, m leakMeta, opts intake.Options, read func(intake.Options, func(record.Record) error) (*intake.Report, error)) (rows int64, fields []string, rejected int64, err error) {
+	ctx := cmd.Context()
+	known, err := e.store.KnownLeaks(ctx)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	for _, k := range known {
+		if k.Posting == m.posting {
+			return 0, nil, 0, fmt.Errorf("leak add: posting %s is already registered", m.posting)
+		}
+	}
+	key, err := serviceKey(e)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	rep, err := read(opts, func(record.Record) error { return errStop })
+	if err != nil && !errors.Is(err, errStop) {
+		return 0, nil, 0, err
+	}
 	for _, p := range rep.Parts {
 		for _, c := range p.Columns {
 			if c.How != intake.HowSkipped {
@@ -124,73 +164,41 @@ func exportFields(cmd *cobra.Command, file string, opts intake.Options) ([]strin
 			}
 		}
 	}
-	return fields, nil
-}
-
-func addLeak(cmd *cobra.Command, e *env, o *leakAddOptions) error {
-	ctx := cmd.Context()
-	if o.Org != "" {
-		org, err := e.store.Org(ctx, o.Org)
-		if err != nil {
-			return fmt.Errorf("leak add: --org %s: %w", o.Org, err)
-		}
-		o.Org = org.ID
-	}
-	key, err := serviceKey(e)
-	if err != nil {
-		return err
-	}
-	opts := intake.Options{Map: o.overrides}
-	fields, err := exportFields(cmd, o.File, opts)
-	if err != nil {
-		return err
-	}
-	rel := filepath.Join(leaksDir, fileName(o.Posting)+".fp")
+	rel := filepath.Join(leaksDir, fileName(m.posting)+".fp")
 	path := filepath.Join(e.dir, rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	known, err := e.store.KnownLeaks(ctx)
-	if err != nil {
-		return err
-	}
-	for _, k := range known {
-		if k.Posting == o.Posting {
-			return fmt.Errorf("leak add: posting %s is already registered", o.Posting)
-		}
+		return 0, nil, 0, err
 	}
 	if _, err := os.Stat(path); err == nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "semak: removing %s, left by an interrupted leak add\n", rel)
 		if err := os.Remove(path); err != nil {
-			return err
+			return 0, nil, 0, err
 		}
 	}
 	now := time.Now()
-	l, err := matcher.NewLoader(ctx, matcher.LoadRequest{Source: matcher.LeakSource(o.Posting, fields, key.NewHMAC), AsOf: o.Date, Path: path, Workers: runtime.GOMAXPROCS(0), Now: now})
+	l, err := matcher.NewLoader(ctx, matcher.LoadRequest{Source: matcher.LeakSource(m.posting, fields, key.NewHMAC), AsOf: m.date.Format(time.DateOnly), Path: path, Workers: runtime.GOMAXPROCS(0), Now: now})
 	if err != nil {
-		return err
+		return 0, nil, 0, err
 	}
-	rep, err := intake.ReadFile(ctx, o.File, opts, l.Add)
+	rep, err = read(opts, l.Add)
 	if err != nil {
 		_ = l.Abort()
-		return err
+		return 0, nil, 0, err
 	}
 	hdr, err := l.Commit()
 	if err != nil {
-		return err
+		return 0, nil, 0, err
 	}
 	sum, err := fileSHA256(path)
 	if err != nil {
 		_ = os.Remove(path)
-		return err
+		return 0, nil, 0, err
 	}
-	err = e.store.AddKnownLeak(ctx, store.KnownLeak{Posting: o.Posting, PostedOn: o.date, Org: o.Org, Title: o.Title, Rows: hdr.Rows,
+	err = e.store.AddKnownLeak(ctx, store.KnownLeak{Posting: m.posting, PostedOn: m.date, Org: m.org, Title: m.title, Rows: hdr.Rows,
 		Fields: fields, File: rel, SHA256: sum, AddedBy: whoami(), AddedAt: now})
 	if err != nil {
 		_ = os.Remove(path)
-		return err
+		return 0, nil, 0, err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "known leak %s (%s): %d rows fingerprinted whole and per field (%s), %d unusable rows skipped\n",
-		o.Posting, o.Date, hdr.Rows, strings.Join(fields, ","), rep.Rows-rep.Usable)
-	return nil
+	return hdr.Rows, fields, rep.Rows - rep.Usable, nil
 }

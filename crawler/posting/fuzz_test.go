@@ -20,7 +20,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatal("reader does not stop")
 			}
 			p, err := r.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return
 			}
 			var le *LineError

@@ -177,7 +177,7 @@ func TestReaderErrorsHaveLineNumbers(t *testing.T) {
 	var got []string
 	for {
 		p, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -206,7 +206,7 @@ func TestReaderLineTooLong(t *testing.T) {
 	if !errors.Is(err, ErrLineTooLong) || !strings.Contains(err.Error(), "line 2: line longer than 8 MiB") {
 		t.Fatalf("got %v", err)
 	}
-	if _, err2 := r.Next(); err2 != err {
+	if _, err2 := r.Next(); !errors.Is(err2, err) {
 		t.Fatalf("after a fatal error: %v", err2)
 	}
 }
@@ -233,7 +233,7 @@ func TestWriteNDJSONReadBack(t *testing.T) {
 			t.Fatalf("got %+v", got)
 		}
 	}
-	if _, err := r.Next(); err != io.EOF {
+	if _, err := r.Next(); !errors.Is(err, io.EOF) {
 		t.Fatal(err)
 	}
 }

@@ -81,6 +81,21 @@ CREATE TABLE canary_sets (
 	PRIMARY KEY (source, partner, as_of)
 ) STRICT;
 `,
+	// 3: leak postings, the source of truth the search index is rebuilt
+	// from. The posting is kept as its JSON, with sample rows removed
+	// (they are fingerprinted as known leaks on arrival, never stored).
+	`
+CREATE TABLE postings (
+	id         TEXT PRIMARY KEY,
+	site       TEXT NOT NULL,
+	title      TEXT NOT NULL,
+	posted_at  TEXT NOT NULL,          -- RFC 3339 UTC, '' if unknown
+	body       TEXT NOT NULL,          -- the posting's JSON
+	added_at   TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX postings_posted_at ON postings(posted_at);
+`,
 }
 
 // version returns the schema version of the database (0 when new).

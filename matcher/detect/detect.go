@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/semak/semak/matcher/normalize"
 	"github.com/semak/semak/matcher/record"
 )
 
@@ -130,14 +129,6 @@ func Fabricated(results []Result) (dominated bool, share float64, reasons []stri
 func abstain(name string, n, minN int, what string) Result {
 	return Result{Detector: name, N: n, MinN: minN,
 		Note: fmt.Sprintf("abstained: %d %s, at least %d needed", n, what, minN)}
-}
-
-// parsedID is a record's identity number, parsed.
-type parsedID struct {
-	kad   normalize.MyKad
-	kadOK bool
-	nik   normalize.NIK
-	nikOK bool
 }
 
 func parseDay(s string) (time.Time, bool) {

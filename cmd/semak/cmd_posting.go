@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/semak/semak/crawler/posting"
+	"github.com/semak/semak/index"
+	"github.com/semak/semak/internal/store"
+	"github.com/semak/semak/matcher/intake"
+	"github.com/semak/semak/matcher/record"
+)
+
+const indexDir = "index"
+
+func newPostingCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{Use: "posting", Short: "Import leak postings (the posting JSON contract, NDJSON)"}
+	add := &cobra.Command{
+		Use:   "add FILE.ndjson",
+		Short: "Import postings: store them, index them, and fingerprint their inline samples as known leaks",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			e, err := openEnv(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer closeEnv(e, &err)
+			return addPostings(cmd, e, args[0])
+		},
+	}
+	cmd.AddCommand(add)
+	return cmd
+}
+
+// openIndex opens the search index, rebuilt from the store when it is new
+// or its mapping changed.
+func openIndex(ctx context.Context, e *env) (*index.Index, error) {
+	return index.Open(ctx, filepath.Join(e.dir, indexDir), index.Options{Source: storedPostings(e)})
+}
+
+// storedPostings streams the store's postings: the index is rebuilt from
+// them, the store being the source of truth.
+func storedPostings(e *env) index.Source {
+	return func(ctx context.Context, yield func(posting.Posting) error) error {
+		return e.store.EachPosting(ctx, func(sp store.StoredPosting) error {
+			var p posting.Posting
+			if err := json.Unmarshal(sp.JSON, &p); err != nil {
+				return fmt.Errorf("posting %s in the store: %w", sp.ID, err)
+			}
+			return yield(p)
+		})
+	}
+}
+
+func addPostings(cmd *cobra.Command, e *env, file string) (err error) {
+	ctx := cmd.Context()
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ix, err := openIndex(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := ix.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	r := posting.NewReader(f)
+	var added, updated, samples int
+	var bad []string
+	var batch []posting.Posting
+	for {
+		p, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var le *posting.LineError
+		if errors.As(err, &le) {
+			bad = append(bad, le.Error())
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		if err := p.Validate(); err != nil {
+			bad = append(bad, fmt.Sprintf("posting %s: %v", p.ID, err))
+			continue
+		}
+		n, err := fingerprintSamples(cmd, e, &p)
+		if err != nil {
+			return err
+		}
+		samples += n
+		body, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		isNew, err := e.store.PutPosting(ctx, store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body})
+		if err != nil {
+			return err
+		}
+		if isNew {
+			added++
+		} else {
+			updated++
+		}
+		batch = append(batch, p)
+		if len(batch) == 1000 {
+			if err := ix.Add(ctx, batch...); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := ix.Add(ctx, batch...); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%d postings added, %d updated, %d inline samples fingerprinted as known leaks\n", added, updated, samples)
+	if len(bad) > 0 {
+		for _, b := range bad {
+			fmt.Fprintln(cmd.ErrOrStderr(), "semak:", b)
+		}
+		return fmt.Errorf("%d postings of %s were rejected (above); the others were imported", len(bad), file)
+	}
+	return nil
+}
+
+// fingerprintSamples registers each inline sample of p as a known leak of
+// p's posting, then drops the sample's rows from p: they are personal data,
+// kept only as fingerprints. It returns how many samples it registered.
+func fingerprintSamples(cmd *cobra.Command, e *env, p *posting.Posting) (int, error) {
+	n := 0
+	for i := range p.Samples {
+		s := &p.Samples[i]
+		if strings.TrimSpace(s.Text) == "" {
+			continue
+		}
+		text := s.Text
+		s.Text = ""
+		id := fmt.Sprintf("%s#%d", p.ID, i+1)
+		date := p.PostedAt
+		if date.IsZero() {
+			date = p.CrawledAt
+		}
+		if date.IsZero() {
+			date = time.Now()
+		}
+		date = time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
+		org := ""
+		for _, v := range p.Victims {
+			if o, err := e.store.Org(cmd.Context(), v); err == nil {
+				org = o.ID
+				break
+			}
+		}
+		read := func(opts intake.Options, yield func(record.Record) error) (*intake.Report, error) {
+			return intake.ReadStream(cmd.Context(), "sample "+id, strings.NewReader(text), opts, yield)
+		}
+		_, _, _, err := registerLeak(cmd, e, leakMeta{posting: id, date: date, org: org, title: p.Title}, intake.Options{}, read)
+		switch {
+		case err == nil:
+			n++
+		case strings.Contains(err.Error(), "already registered"):
+			// A re-import of the same posting: its samples are known.
+		default:
+			var ie *intake.Error
+			if !errors.As(err, &ie) {
+				return n, err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "semak: posting %s: sample %d is not readable (%v); the posting is kept without it\n", p.ID, i+1, err)
+		}
+	}
+	return n, nil
+}
+
+func newIndexCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{Use: "index", Short: "Maintain the search index"}
+	rebuild := &cobra.Command{
+		Use:   "rebuild",
+		Short: "Rebuild the search index from the store (built aside and swapped in)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			e, err := openEnv(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer closeEnv(e, &err)
+			ix, err := openIndex(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = ix.Close() }() // read-mostly; a close error after the work is done changes nothing
+			if err := ix.Rebuild(cmd.Context(), storedPostings(e)); err != nil {
+				return err
+			}
+			n, err := ix.Count()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "index rebuilt: %d postings\n", n)
+			return nil
+		},
+	}
+	cmd.AddCommand(rebuild)
+	return cmd
+}
