@@ -126,6 +126,32 @@ func TestPostingsAndSearch(t *testing.T) {
 		t.Errorf("search text: %s", text)
 	}
 
+	// Exports: every format is a whole document, capped, never a sample row.
+	for _, f := range []string{"json", "csv", "stix", "misp"} {
+		code, out, errs := cli(t, dir, "export", "--query", "perkeso OR socso", "--format", f, "--limit", "5")
+		if code != exitOK {
+			t.Fatalf("export %s: exit %d %s", f, code, errs)
+		}
+		if strings.Contains(out, firstIC) {
+			t.Errorf("export %s carries a sample row", f)
+		}
+		if f != "csv" {
+			var doc any
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Errorf("export %s is not one JSON document: %v", f, err)
+			}
+		}
+		if !strings.Contains(errs, "stopped at the cap of 5") {
+			t.Errorf("export %s: the cap is not reported: %q", f, errs)
+		}
+	}
+	if code, _, errs := cli(t, dir, "export", "--format", "json", "--limit", "20000"); code != exitError || !strings.Contains(errs, "--over-cap") {
+		t.Errorf("export over the cap without the flag: exit %d %q", code, errs)
+	}
+	if code, _, errs := cli(t, dir, "export", "--format", "json", "--limit", "20000", "--over-cap"); code != exitOK || !strings.Contains(errs, "export over the cap") {
+		t.Errorf("export over the cap with the flag: exit %d %q", code, errs)
+	}
+
 	// The posting's sample is a known leak now: a repost of it cites it.
 	for _, s := range w.Sources() {
 		mustCLI(t, dir, "source", "add", s.ID, "--anchor", s.Anchor, "--fields", strings.Join(s.Fields, ","), "--org-only", strings.Join(s.OrgOnly, ","))
