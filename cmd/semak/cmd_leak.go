@@ -49,12 +49,8 @@ func (o *leakAddOptions) Validate() error {
 		return fmt.Errorf("leak add: --date %q: want the posting's date, YYYY-MM-DD", o.Date)
 	}
 	o.date = t
-	for _, m := range o.Map {
-		ov, err := intake.ParseOverride(m)
-		if err != nil {
-			return err
-		}
-		o.overrides = append(o.overrides, ov)
+	if o.overrides, err = parseOverrides(o.Map); err != nil {
+		return err
 	}
 	return nil
 }

@@ -30,12 +30,9 @@ func (o *inspectOptions) Validate() error {
 	if o.File == "" {
 		return errors.New("sample inspect: give the sample file to inspect")
 	}
-	for _, m := range o.Map {
-		ov, err := intake.ParseOverride(m)
-		if err != nil {
-			return err
-		}
-		o.overrides = append(o.overrides, ov)
+	var err error
+	if o.overrides, err = parseOverrides(o.Map); err != nil {
+		return err
 	}
 	if o.Region != "" && len(o.Region) != 2 {
 		return fmt.Errorf("--region %q: want a two-letter country code such as MY or ID", o.Region)

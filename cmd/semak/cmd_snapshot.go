@@ -47,12 +47,8 @@ func (o *snapshotLoadOptions) Validate() error {
 		return fmt.Errorf("snapshot load: --as-of %q: want a date YYYY-MM-DD", o.AsOf)
 	}
 	o.asOf = t
-	for _, m := range o.Map {
-		ov, err := intake.ParseOverride(m)
-		if err != nil {
-			return err
-		}
-		o.overrides = append(o.overrides, ov)
+	if o.overrides, err = parseOverrides(o.Map); err != nil {
+		return err
 	}
 	return nil
 }

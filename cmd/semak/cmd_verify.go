@@ -49,12 +49,9 @@ func (o *verifyOptions) Validate() error {
 			return err
 		}
 	}
-	for _, m := range o.Map {
-		ov, err := intake.ParseOverride(m)
-		if err != nil {
-			return err
-		}
-		o.overrides = append(o.overrides, ov)
+	var err error
+	if o.overrides, err = parseOverrides(o.Map); err != nil {
+		return err
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/semak/semak/internal/keyring"
 	"github.com/semak/semak/internal/store"
+	"github.com/semak/semak/matcher/intake"
 )
 
 // The layout of the data directory:
@@ -62,4 +63,18 @@ func closeEnv(e *env, err *error) {
 	if cerr := e.Close(); cerr != nil && *err == nil {
 		*err = cerr
 	}
+}
+
+// parseOverrides reads the --map flags every command that reads a file
+// takes.
+func parseOverrides(maps []string) ([]intake.Override, error) {
+	var out []intake.Override
+	for _, m := range maps {
+		ov, err := intake.ParseOverride(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ov)
+	}
+	return out, nil
 }
