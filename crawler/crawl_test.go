@@ -1,0 +1,239 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/semak/semak/crawler/extract"
+	"github.com/semak/semak/crawler/warc"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden postings under testdata/golden/crawl")
+
+const (
+	mybbHost  = "ewy727if5ah3d5xvsohsgte5gejf2dzlnlu42l2xn6ipaghx5mmslmp5.onion"
+	phpbbHost = "rkh5bkiun3tik5bojovmttt77gdcapbpr7aua4sstjemofowvuryvd6q.onion"
+	pasteHost = "a7eilzrgpphxjixzph6jcjpij54estltg6wsddrlkuudfmz7m7qqpsef.onion"
+	xfHost    = "forum.breachdemo.example"
+)
+
+func testOrgs() extract.OrgMatcher {
+	return extract.Aliases(map[string][]string{
+		"socso":               {"Socso", "PERKESO", "Pertubuhan Keselamatan Sosial"},
+		"bpjs-kesehatan":      {"BPJS Kesehatan"},
+		"klinik-sejahtera":    {"Klinik Sejahtera"},
+		"bank-rakyat-demo":    {"Bank Rakyat Demo"},
+		"kopi-cafe-nusantara": {"Kopi Café Nusantara"},
+	})
+}
+
+// fixtureSites starts the four fixture forums behind the test SOCKS
+// server under their fake onion (and one clearnet) names.
+func fixtureSites(t *testing.T, s *testSOCKS) ([]SiteConfig, map[string]*fixtureServer) {
+	t.Helper()
+	servers := map[string]*fixtureServer{}
+	var sites []SiteConfig
+	for _, f := range []struct {
+		engine, name, host, tz string
+		start                  []string
+	}{
+		{"mybb", "leaklounge", mybbHost, "Asia/Kuala_Lumpur", []string{"/forumdisplay.php?fid=2"}},
+		{"xenforo", "breachdemo", xfHost, "Asia/Jakarta", []string{"/forums/databases.4/"}},
+		{"phpbb", "gudangdata", phpbbHost, "Asia/Jakarta", []string{"/viewforum.php?f=5"}},
+		{"paste", "dumpbin", pasteHost, "Asia/Kuala_Lumpur", []string{"/archive"}},
+	} {
+		fs := startFixture(t, f.engine)
+		s.route(f.host, fs.Listener.Addr().String())
+		servers[f.engine] = fs
+		sc := site(f.name, "http://"+f.host+"/", f.engine, f.start...)
+		sc.Timezone = f.tz
+		sites = append(sites, sc)
+	}
+	return sites, servers
+}
+
+// TestCrawlFixtureForums crawls the four fixture forums end to end
+// through the SOCKS server and checks the postings against the goldens,
+// that no name was looked up locally, one circuit per site, and the WARC
+// evidence of every posting.
+func TestCrawlFixtureForums(t *testing.T) {
+	s := startSOCKS(t, true)
+	sites, servers := fixtureSites(t, s)
+	opts := baseOptions(t, s, sites...)
+	opts.Orgs = testOrgs()
+	var capMu sync.Mutex
+	captures := map[string]warc.Location{}
+	opts.OnCapture = func(id string, c Capture) {
+		capMu.Lock()
+		captures[id] = c
+		capMu.Unlock()
+	}
+
+	// Any local DNS lookup during the crawl is counted and fails.
+	var localDNS atomic.Int64
+	old := net.DefaultResolver
+	net.DefaultResolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+		localDNS.Add(1)
+		return nil, errors.New("local DNS is not allowed in this test")
+	}}
+	got, err := collect(t, opts)
+	net.DefaultResolver = old
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("golden postings", func(t *testing.T) {
+		bySite := map[string][]postingT{}
+		for _, p := range got {
+			bySite[p.Site] = append(bySite[p.Site], p)
+		}
+		for _, sc := range sites {
+			ps := bySite[sc.Name]
+			sort.Slice(ps, func(i, j int) bool { return ps[i].URL < ps[j].URL })
+			if len(ps) == 0 {
+				t.Errorf("%s: no postings", sc.Name)
+			}
+			compareGolden(t, filepath.Join("testdata", "golden", "crawl", sc.Engine+".json"), ps)
+		}
+	})
+	t.Run("same post at two URLs is one posting", func(t *testing.T) {
+		n := 0
+		for _, p := range got {
+			if p.Site == "leaklounge" && p.ThreadID == "101" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("thread 101 (listed at two URLs) gave %d postings, want 1", n)
+		}
+		fetched := 0
+		for _, r := range servers["mybb"].requestsCopy() {
+			if r.URL.Query().Get("tid") == "101" {
+				fetched++
+			}
+		}
+		if fetched != 2 {
+			t.Errorf("thread 101 fetched %d times, want 2 (two URLs)", fetched)
+		}
+	})
+	t.Run("no local DNS: every name went to the SOCKS resolver", func(t *testing.T) {
+		if n := localDNS.Load(); n != 0 {
+			t.Errorf("%d local DNS lookups", n)
+		}
+		asked := map[string]bool{}
+		for _, n := range s.resolvedNames() {
+			asked[n] = true
+		}
+		for _, h := range []string{mybbHost, phpbbHost, pasteHost, xfHost} {
+			if !asked[h] {
+				t.Errorf("%s never reached the SOCKS resolver (resolved: %v)", h, s.resolvedNames())
+			}
+		}
+	})
+	t.Run("one stable SOCKS username per site", func(t *testing.T) {
+		want := map[string]string{mybbHost: "semak-leaklounge", xfHost: "semak-breachdemo", phpbbHost: "semak-gudangdata", pasteHost: "semak-dumpbin"}
+		count := map[string]int{}
+		for _, c := range s.connectRecords() {
+			if c.User != want[c.Host] {
+				t.Errorf("connect to %s with username %q, want %q", c.Host, c.User, want[c.Host])
+			}
+			count[c.Host]++
+		}
+		for h := range want {
+			if count[h] == 0 {
+				t.Errorf("no connection for %s", h)
+			}
+		}
+	})
+	t.Run("User-Agent and Referer always sent", func(t *testing.T) {
+		for engine, fs := range servers {
+			for _, r := range fs.requestsCopy() {
+				if r.UserAgent() != "semak-test/1.0" || r.Referer() == "" {
+					t.Errorf("%s %s: User-Agent %q Referer %q", engine, r.URL, r.UserAgent(), r.Referer())
+				}
+			}
+		}
+	})
+	t.Run("WARC evidence of every posting", func(t *testing.T) {
+		files, _ := filepath.Glob(filepath.Join(opts.DataDir, "warc", "*.warc.gz"))
+		if len(files) == 0 {
+			t.Fatal("no WARC file")
+		}
+		records := 0
+		for _, f := range files {
+			recs, err := warc.ReadAll(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				if err := r.Verify(); err != nil {
+					t.Error(err)
+				}
+				if r.Header["WARC-Type"] == "response" {
+					records++
+				}
+			}
+		}
+		total := 0
+		for _, fs := range servers {
+			total += int(fs.hits.Load())
+		}
+		if records != total {
+			t.Errorf("%d response records for %d requests served", records, total)
+		}
+		for _, p := range got {
+			loc, ok := captures[p.ID]
+			if !ok {
+				t.Errorf("%s: no capture", p.ID)
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(opts.DataDir, "warc", loc.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, _, err := warc.ReadAt(b[loc.Offset:])
+			if err != nil {
+				t.Fatalf("%s: %v", loc, err)
+			}
+			_, _, body, _ := rec.HTTP()
+			if !bytes.Contains(body, []byte(p.PostID)) {
+				t.Errorf("%s: capture %s does not hold the posting's page (%s)", p.ID, loc, rec.Header["WARC-Target-URI"])
+			}
+		}
+	})
+}
+
+func compareGolden(t *testing.T, path string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./crawler -run Golden -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs; run `go test ./crawler -update` and read the diff.\ngot:\n%s", path, got)
+	}
+}

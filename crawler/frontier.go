@@ -1,0 +1,86 @@
+package crawler
+
+import (
+	"context"
+	"sync"
+)
+
+// Frontier is the crawl queue and visited set the crawler needs. Several
+// crawler processes may share one (the Redis implementation in
+// crawler/frontier); the contract that makes that safe:
+//
+//   - Push adds url only if it was never pushed before (atomic
+//     set-if-absent on the visited set), so no URL is fetched twice; added
+//     says whether it was new.
+//   - Pop hands out a queued url (ok false when the queue is empty right
+//     now). A popped url stays pending until Done.
+//   - Pending counts queued plus popped-but-not-Done urls. A worker quits
+//     only when Pop finds nothing and Pending is 0, so nobody quits while
+//     another worker may still push new work.
+type Frontier interface {
+	Push(ctx context.Context, url string) (added bool, err error)
+	Pop(ctx context.Context) (url string, ok bool, err error)
+	Done(ctx context.Context, url string) error
+	Pending(ctx context.Context) (int, error)
+}
+
+// MemFrontier is the in-process Frontier: a FIFO queue and a visited set.
+type MemFrontier struct {
+	mu       sync.Mutex
+	seen     map[string]bool
+	queue    []string
+	inFlight map[string]int
+}
+
+// NewMemFrontier returns an empty in-memory frontier.
+func NewMemFrontier() *MemFrontier {
+	return &MemFrontier{seen: map[string]bool{}, inFlight: map[string]int{}}
+}
+
+// Push queues url unless it was pushed before.
+func (f *MemFrontier) Push(_ context.Context, url string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.seen[url] {
+		return false, nil
+	}
+	f.seen[url] = true
+	f.queue = append(f.queue, url)
+	return true, nil
+}
+
+// Pop takes the oldest queued url.
+func (f *MemFrontier) Pop(_ context.Context) (string, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.queue) == 0 {
+		return "", false, nil
+	}
+	u := f.queue[0]
+	f.queue = f.queue[1:]
+	f.inFlight[u]++
+	return u, true, nil
+}
+
+// Done marks a popped url finished.
+func (f *MemFrontier) Done(_ context.Context, url string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.inFlight[url] > 1 {
+		f.inFlight[url]--
+	} else {
+		delete(f.inFlight, url)
+	}
+	return nil
+}
+
+// Pending counts queued and in-flight urls.
+func (f *MemFrontier) Pending(_ context.Context) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := len(f.queue)
+	for _, c := range f.inFlight {
+		n += c
+	}
+	return n, nil
+}

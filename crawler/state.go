@@ -1,0 +1,253 @@
+package crawler
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/semak/semak/crawler/posting"
+)
+
+// siteState is what the crawler remembers of a site between runs, in
+// DataDir/sites/<name>/state.json (0600). It holds no bodies: hashes,
+// titles and HTTP validators only.
+type siteState struct {
+	Parked    *parked              `json:"parked,omitempty"`
+	DeadUntil time.Time            `json:"dead_until,omitzero"`
+	LastCrawl time.Time            `json:"last_crawl,omitzero"`
+	Pages     map[string]pageState `json:"pages,omitempty"`
+	Posts     map[string]postState `json:"posts,omitempty"`
+}
+
+// parked says a site waits for a human (a CAPTCHA it will not solve).
+type parked struct {
+	Reason string    `json:"reason"`
+	URL    string    `json:"url"`
+	At     time.Time `json:"at"`
+}
+
+type pageState struct {
+	Thread       bool   `json:"thread,omitempty"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+type postState struct {
+	ID         string         `json:"id"`
+	BodySHA256 string         `json:"body_sha256"`
+	Title      string         `json:"title"`
+	SeenAt     time.Time      `json:"seen_at"`
+	Replies    int            `json:"replies"`
+	Edits      []posting.Edit `json:"edits,omitempty"`
+}
+
+func siteDir(dataDir, site string) string { return filepath.Join(dataDir, "sites", site) }
+
+func loadState(dataDir, site string) (*siteState, error) {
+	st := &siteState{}
+	b, err := os.ReadFile(filepath.Join(siteDir(dataDir, site), "state.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("site %s: state: %w", site, err)
+	}
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("site %s: state.json is damaged (%w); move it away to start the site afresh", site, err)
+	}
+	return st, nil
+}
+
+func (st *siteState) save(dataDir, site string) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(siteDir(dataDir, site), "state.json"), b)
+}
+
+// writeFileAtomic writes to a temporary file and renames it into place,
+// 0600: state and cookies are nobody else's business.
+func writeFileAtomic(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// jar is a cookie jar that survives restarts: net/http/cookiejar does the
+// matching, and every cookie set is also kept to be saved (0600) in
+// DataDir/sites/<name>/cookies.json.
+type jar struct {
+	inner *cookiejar.Jar
+	path  string
+
+	mu   sync.Mutex
+	kept map[string]savedCookie
+}
+
+type savedCookie struct {
+	URL    string       `json:"url"`
+	Cookie *http.Cookie `json:"cookie"`
+}
+
+func openJar(path string) (*jar, error) {
+	inner, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	j := &jar{inner: inner, path: path, kept: map[string]savedCookie{}}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return j, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var saved []savedCookie
+	if err := json.Unmarshal(b, &saved); err != nil {
+		return nil, fmt.Errorf("cookie jar %s is damaged: %w", path, err)
+	}
+	now := time.Now()
+	for _, s := range saved {
+		if s.Cookie == nil || (!s.Cookie.Expires.IsZero() && s.Cookie.Expires.Before(now)) {
+			continue
+		}
+		if u, err := url.Parse(s.URL); err == nil {
+			j.SetCookies(u, []*http.Cookie{s.Cookie})
+		}
+	}
+	return j, nil
+}
+
+func (j *jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	j.inner.SetCookies(u, cookies)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, c := range cookies {
+		host := c.Domain
+		if host == "" {
+			host = u.Hostname()
+		}
+		key := host + "|" + c.Path + "|" + c.Name
+		if c.MaxAge < 0 {
+			delete(j.kept, key)
+			continue
+		}
+		cc := *c
+		if c.MaxAge > 0 {
+			cc.Expires = time.Now().Add(time.Duration(c.MaxAge) * time.Second)
+			cc.MaxAge = 0
+		}
+		cc.Raw, cc.Unparsed = "", nil
+		j.kept[key] = savedCookie{URL: (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}).String(), Cookie: &cc}
+	}
+}
+
+func (j *jar) Cookies(u *url.URL) []*http.Cookie { return j.inner.Cookies(u) }
+
+func (j *jar) save() error {
+	j.mu.Lock()
+	list := make([]savedCookie, 0, len(j.kept))
+	for _, c := range j.kept {
+		list = append(list, c)
+	}
+	j.mu.Unlock()
+	b, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(j.path, b)
+}
+
+// parseCookieLine reads "a=b; c=d" (a Cookie header, as copied from a
+// browser's developer tools).
+func parseCookieLine(line string) ([]*http.Cookie, error) {
+	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "Cookie:"))
+	cs, err := http.ParseCookie(line)
+	if err != nil || len(cs) == 0 {
+		return nil, fmt.Errorf("not a cookie line such as \"name=value; other=value\"")
+	}
+	return cs, nil
+}
+
+// SetCookie stores a session cookie an operator made by hand (after
+// solving a CAPTCHA in Tor Browser) for a site, and unparks the site. The
+// next Run sends it on that site's circuit. cookie is a Cookie header
+// line, "name=value; other=value". It is kept 0600 under dataDir and
+// never logged.
+func SetCookie(dataDir, site, cookie string) error {
+	if !reSiteName.MatchString(site) {
+		return fmt.Errorf("site name %q is not valid", site)
+	}
+	if _, err := parseCookieLine(cookie); err != nil {
+		return err
+	}
+	dir := siteDir(dataDir, site)
+	b, err := json.Marshal(struct {
+		Cookie string    `json:"cookie"`
+		SetAt  time.Time `json:"set_at"`
+	}{cookie, time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "operator-cookie.json"), b); err != nil {
+		return fmt.Errorf("site %s: %w", site, err)
+	}
+	st, err := loadState(dataDir, site)
+	if err != nil {
+		return err
+	}
+	st.Parked = nil
+	return st.save(dataDir, site)
+}
+
+// operatorCookies returns the cookie line SetCookie stored, if any.
+func operatorCookies(dataDir, site string) ([]*http.Cookie, error) {
+	b, err := os.ReadFile(filepath.Join(siteDir(dataDir, site), "operator-cookie.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v struct {
+		Cookie string `json:"cookie"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("site %s: operator-cookie.json: %w", site, err)
+	}
+	return parseCookieLine(v.Cookie)
+}
