@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/spf13/cobra"
+
+	"github.com/semak/semak/crawler"
+	"github.com/semak/semak/crawler/extract"
+	"github.com/semak/semak/crawler/frontier"
+	"github.com/semak/semak/crawler/posting"
+	"github.com/semak/semak/internal/store"
+)
+
+// crawlOptions are the flags of `semak crawl`.
+type crawlOptions struct {
+	Config string
+	Site   string
+	Engine string
+	Socks  string
+	Redis  string
+	Once   bool
+	Out    string
+}
+
+func (o *crawlOptions) Validate() error {
+	switch {
+	case o.Config == "" && o.Site == "":
+		return errors.New("crawl: give --config sites.yaml, or --site URL --engine ENGINE for a one-off crawl")
+	case o.Config != "" && o.Site != "":
+		return errors.New("crawl: give --config or --site, not both")
+	case o.Site != "" && o.Engine == "":
+		return fmt.Errorf("crawl: --site needs --engine (one of %s)", strings.Join(extract.Engines(), ", "))
+	case o.Socks == "":
+		// Fail closed: there is no direct mode.
+		return errors.New("crawl: --socks ADDR is required (Tor's SocksPort, e.g. 127.0.0.1:9050): semak never crawls without Tor")
+	}
+	return nil
+}
+
+func newCrawlCmd(g *globalOptions) *cobra.Command {
+	o := &crawlOptions{}
+	cmd := &cobra.Command{
+		Use:   "crawl (--config sites.yaml | --site URL --engine ENGINE) --socks ADDR [--redis URL] [--once] [--out FILE.ndjson]",
+		Short: "Collect leak postings through Tor, fail-closed, into the store and index (or NDJSON with --out)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			e, err := openEnv(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer closeEnv(e, &err)
+			return runCrawl(cmd, e, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Config, "config", "", "the sites to crawl (YAML)")
+	cmd.Flags().StringVar(&o.Site, "site", "", "one site to crawl with a built-in engine profile")
+	cmd.Flags().StringVar(&o.Engine, "engine", "", "the site's engine: "+strings.Join(extract.Engines(), ", "))
+	cmd.Flags().StringVar(&o.Socks, "socks", "", "Tor's SocksPort, e.g. 127.0.0.1:9050 (required)")
+	cmd.Flags().StringVar(&o.Redis, "redis", "", "share the frontier with other crawl processes in Redis (redis://host:port/db)")
+	cmd.Flags().BoolVar(&o.Once, "once", false, "crawl once and stop (otherwise too: crawling is one pass; schedule it)")
+	cmd.Flags().StringVar(&o.Out, "out", "", "write postings as NDJSON to FILE instead of the store and index")
+	cmd.AddCommand(newCrawlCookieCmd(g))
+	return cmd
+}
+
+func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
+	ctx := cmd.Context()
+	var sites []crawler.SiteConfig
+	if o.Config != "" {
+		f, err := os.Open(o.Config)
+		if err != nil {
+			return err
+		}
+		sites, err = crawler.LoadConfig(f)
+		_ = f.Close()
+		if err != nil {
+			return fmt.Errorf("crawl: %s: %w", o.Config, err)
+		}
+	} else {
+		u, err := url.Parse(o.Site)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("crawl: --site %q: want a URL such as http://xyz.onion/", o.Site)
+		}
+		sites = []crawler.SiteConfig{{Name: strings.TrimSuffix(u.Hostname(), ".onion"), BaseURL: o.Site, Engine: o.Engine}}
+	}
+	orgs, err := orgAliases(ctx, e)
+	if err != nil {
+		return err
+	}
+	opts := crawler.Options{Socks: o.Socks, Sites: sites, DataDir: filepath.Join(e.dir, "crawl"), Orgs: orgs,
+		Logger: slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	if o.Redis != "" {
+		ro, err := redis.ParseURL(o.Redis)
+		if err != nil {
+			return fmt.Errorf("crawl: --redis %q: %w", o.Redis, err)
+		}
+		rc := redis.NewClient(ro)
+		defer func() { _ = rc.Close() }()
+		opts.Frontier = redisFrontier{frontier.NewRedis(rc, "crawl", 0)}
+	}
+	var n int
+	if o.Out != "" {
+		f, err := os.OpenFile(o.Out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		err = crawler.Run(ctx, opts, func(p posting.Posting) error {
+			n++
+			return posting.WriteNDJSON(f, p)
+		})
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%d postings written to %s\n", n, o.Out)
+		return err
+	}
+	ix, err := openIndex(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ix.Close() }()
+	err = crawler.Run(ctx, opts, func(p posting.Posting) error {
+		if _, err := fingerprintSamples(cmd, e, &p); err != nil {
+			return err
+		}
+		body, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		if _, err := e.store.PutPosting(ctx, store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body}); err != nil {
+			return err
+		}
+		n++
+		return ix.Add(ctx, p)
+	})
+	fmt.Fprintf(cmd.OutOrStdout(), "%d postings stored and indexed\n", n)
+	return err
+}
+
+// redisFrontier adapts the shared Redis frontier to the crawler's
+// interface (Pending: queued or in flight).
+type redisFrontier struct{ f frontier.Frontier }
+
+func (r redisFrontier) Push(ctx context.Context, u string) (bool, error) { return r.f.Push(ctx, u) }
+func (r redisFrontier) Pop(ctx context.Context) (string, bool, error)   { return r.f.Pop(ctx) }
+func (r redisFrontier) Done(ctx context.Context, u string) error        { return r.f.Done(ctx, u) }
+func (r redisFrontier) Pending(ctx context.Context) (int, error) {
+	idle, err := r.f.Idle(ctx)
+	if err != nil || idle {
+		return 0, err
+	}
+	return 1, nil
+}
+
+// orgAliases matches victim names in postings to registered organisations
+// by their ids, names and aliases.
+func orgAliases(ctx context.Context, e *env) (extract.OrgMatcher, error) {
+	orgs, err := e.store.Orgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string][]string{}
+	for _, o := range orgs {
+		m[o.ID] = append([]string{o.ID, o.Name}, o.Aliases...)
+	}
+	return extract.Aliases(m), nil
+}
+
+func newCrawlCookieCmd(g *globalOptions) *cobra.Command {
+	cookie := &cobra.Command{Use: "cookie", Short: "Session cookies made by hand for sites behind a CAPTCHA"}
+	set := &cobra.Command{
+		Use:   "set SITE COOKIE",
+		Short: `Use a session cookie made by hand ("name=value; …") for SITE, which unparks it`,
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			e, err := openEnv(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer closeEnv(e, &err)
+			if err := crawler.SetCookie(filepath.Join(e.dir, "crawl"), args[0], args[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "cookie set for %s; the next crawl uses it\n", args[0])
+			return nil
+		},
+	}
+	cookie.AddCommand(set)
+	return cookie
+}
+

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCrawlFailsClosed: the CLI never crawls without Tor. (The crawl
+// itself, through a SOCKS server and the fixture forums, is tested in
+// package crawler.)
+func TestCrawlFailsClosed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	mustCLI(t, dir, "init")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	_ = l.Close()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"crawl", "--site", "http://abc.onion/", "--engine", "mybb"}, "--socks ADDR is required"},
+		{[]string{"crawl", "--site", "http://abc.onion/"}, "--site needs --engine"},
+		{[]string{"crawl", "--site", "http://abc.onion/", "--engine", "mybb", "--socks", dead, "--once", "--out", filepath.Join(t.TempDir(), "p.ndjson")}, "Tor is not running"},
+		{[]string{"crawl", "--socks", dead}, "give --config"},
+	} {
+		code, _, errs := cli(t, dir, tt.args...)
+		if code != exitError || !strings.Contains(errs, tt.want) {
+			t.Errorf("semak %s: exit %d, %q; want %q", strings.Join(tt.args, " "), code, errs, tt.want)
+		}
+	}
+	if out := mustCLI(t, dir, "crawl", "cookie", "set", "forum", "sid=abc"); !strings.Contains(out, "cookie set for forum") {
+		t.Errorf("cookie set: %s", out)
+	}
+}
