@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -75,6 +77,11 @@ type Index struct {
 	cur    bleve.Index
 	gen    int
 	closed bool
+
+	// writes counts completed writes (Add, Delete, a rebuild's swap); the
+	// match-all facet counts are cached for one value of it.
+	writes     atomic.Uint64
+	facetCache facetCache
 
 	rebuildMu sync.Mutex // one rebuild at a time
 	jmu       sync.Mutex
@@ -201,6 +208,7 @@ func (ix *Index) Add(ctx context.Context, ps ...posting.Posting) error {
 	if ix.closed {
 		return errClosed
 	}
+	defer ix.writes.Add(1) // after the batches, even a failed one's part
 	if err := addTo(ctx, ix.cur, ix.opts.BatchSize, ps); err != nil {
 		return err
 	}
@@ -240,6 +248,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	if ix.closed {
 		return errClosed
 	}
+	defer ix.writes.Add(1)
 	b := ix.cur.NewBatch()
 	for i, id := range ids {
 		b.Delete(id)
@@ -357,6 +366,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 	}
 	old := ix.cur
 	ix.cur, ix.gen = idx, gen+1
+	ix.writes.Add(1)
 	ok = true
 	ix.mu.Unlock()
 
@@ -396,31 +406,93 @@ func writeFileAtomic(name string, data []byte) error {
 	return nil
 }
 
-// build writes a complete index of all into path with bleve's offline
-// builder, which makes large segments without the merge churn of batched
-// updates. It relies on Source yielding each id once.
+// build writes a complete index of all into path. Batches go through an
+// ordinary scorch index, one goroutine per core mapping documents and
+// writing batches, while scorch analyses, persists and merges on its own
+// goroutines; bleve's offline builder does all of that on one goroutine.
+//
+// The index is opened with unsafe_batch, so a batch returns before it is
+// on disk. That is safe here and only here: nothing reads this index until
+// build returns, build waits for everything to be persisted before it
+// closes the index, and a crash before the swap leaves a half-built
+// generation that the next Open deletes. The setting is a runtime one (not
+// written into the index's meta), so Rebuild and Open reopen the finished
+// index with the default, durable batches.
 func (ix *Index) build(ctx context.Context, path string, all Source) (int, error) {
 	m, err := newMapping()
 	if err != nil {
 		return 0, fmt.Errorf("index mapping: %w", err)
 	}
-	// The builder cannot make an empty index (it panics on Close), so
-	// nothing is handed to it until there is a first posting.
-	var b bleve.Builder
-	n := 0
-	index := func(p posting.Posting) error {
-		if b == nil {
-			var err error
-			b, err = bleve.NewBuilder(path, m, map[string]any{
-				"buildPathPrefix": ix.dir,                       // same file system as path, for the final rename
-				"batchSize":       max(ix.opts.BatchSize, 5000), // fewer, larger segments to merge
-			})
-			if err != nil {
-				return fmt.Errorf("create index %s: %w", path, err)
-			}
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
+	if err == nil {
+		err = idx.Close()
+	}
+	if err == nil {
+		idx, err = bleve.OpenUsing(path, map[string]any{"unsafe_batch": true})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("create index %s: %w", path, err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			_ = idx.Close()
 		}
-		n++
-		return b.Index(p.ID, toDoc(p))
+	}()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	size := max(ix.opts.BatchSize, buildBatchSize)
+	workers := runtime.GOMAXPROCS(0)
+	chunks := make(chan []posting.Posting, workers)
+	var (
+		wg      sync.WaitGroup
+		werrMu  sync.Mutex
+		werr    error
+		setWErr = func(err error) {
+			werrMu.Lock()
+			if werr == nil {
+				werr = err
+			}
+			werrMu.Unlock()
+			cancel()
+		}
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ps := range chunks {
+				if ctx.Err() != nil {
+					continue // drain
+				}
+				b := idx.NewBatch()
+				for _, p := range ps {
+					if err := b.Index(p.ID, toDoc(p)); err != nil {
+						setWErr(fmt.Errorf("index posting %s: %w", p.ID, err))
+						break
+					}
+				}
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := idx.Batch(b); err != nil {
+					setWErr(fmt.Errorf("write index batch: %w", err))
+				}
+			}
+		}()
+	}
+
+	n := 0
+	chunk := make([]posting.Posting, 0, size)
+	send := func() error {
+		select {
+		case chunks <- chunk:
+			chunk = make([]posting.Posting, 0, size)
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	if all != nil {
 		err = all(ctx, func(p posting.Posting) error {
@@ -428,30 +500,47 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 				ix.log.WarnContext(ctx, "rebuild: skipping invalid posting", "posting_id", p.ID, "err", err)
 				return nil
 			}
-			if n%1000 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
+			n++
+			chunk = append(chunk, p)
+			if len(chunk) == size {
+				return send()
 			}
-			return index(p)
+			return nil
 		})
 	}
-	if b != nil {
-		if cerr := b.Close(); err == nil {
-			err = cerr
-		}
-		return n, err
+	if err == nil && len(chunk) > 0 {
+		err = send()
+	}
+	close(chunks)
+	wg.Wait()
+	if werr != nil {
+		return 0, werr // the cause; err is then only the cancellation
 	}
 	if err != nil {
 		return 0, err
 	}
-	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
+
+	// A last batch whose persisted callback runs once it, and so every
+	// batch before it, is on disk.
+	persisted := make(chan error, 1)
+	b := idx.NewBatch()
+	b.SetInternal([]byte(versionKey), []byte(strconv.Itoa(ix.opts.version)))
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := idx.Batch(b); err != nil {
+		return 0, fmt.Errorf("write index batch: %w", err)
+	}
+	select {
+	case err = <-persisted:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
 	if err != nil {
-		return 0, fmt.Errorf("create index %s: %w", path, err)
+		return 0, fmt.Errorf("persist index: %w", err)
 	}
-	err = idx.SetInternal([]byte(versionKey), []byte(strconv.Itoa(ix.opts.version)))
-	if cerr := idx.Close(); err == nil {
-		err = cerr
-	}
-	return 0, err
+	closed = true
+	return n, idx.Close()
 }
+
+// buildBatchSize is the smallest batch build writes: each batch becomes a
+// segment, and fewer, larger segments leave the merger less to do.
+const buildBatchSize = 5000

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -8,8 +9,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -121,22 +126,34 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	sr.Fields = []string{"title", "site", "posted_at"}
 	sr.Highlight = bleve.NewHighlightWithStyle("html")
 	sr.Highlight.Fields = []string{"title", "body"}
-	if req.Facets {
-		for _, f := range FacetFields {
-			sr.AddFacet(f, bleve.NewFacetRequest(f, ix.opts.FacetSize))
-		}
-	}
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.closed {
 		return Result{}, errClosed
 	}
+	// The facet sidebar's empty query counts every posting; its counts
+	// stay valid until the next write, so they are computed once.
+	_, matchAll := q.(All)
+	var facets map[string]map[string]int
+	if req.Facets && matchAll {
+		facets = ix.facetCache.get(ix.writes.Load())
+	}
+	ver := ix.writes.Load()
+	if req.Facets && facets == nil {
+		sr.AddFacet(facetField, bleve.NewFacetRequest(facetField, math.MaxInt32))
+	}
 	res, err := ix.cur.SearchInContext(ctx, sr)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	out := Result{Total: res.Total}
+	if fr := res.Facets[facetField]; req.Facets && facets == nil && fr != nil {
+		facets = splitFacets(fr, ix.opts.FacetSize)
+		if matchAll {
+			ix.facetCache.put(ver, facets)
+		}
+	}
+	out := Result{Total: res.Total, Facets: facets}
 	hits := res.Hits
 	if len(hits) > limit {
 		hits = hits[:limit]
@@ -156,17 +173,74 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 		}
 		out.Hits = append(out.Hits, hit)
 	}
-	if req.Facets {
-		out.Facets = make(map[string]map[string]int, len(res.Facets))
-		for name, fr := range res.Facets {
-			m := map[string]int{}
-			for _, t := range fr.Terms.Terms() {
-				m[t.Term] = t.Count
-			}
-			out.Facets[name] = m
+	return out, nil
+}
+
+// splitFacets turns the counts of facetField's "field:value" terms into
+// the top size values of each facet field, ordered as bleve orders a
+// facet (count, then value), so the cut falls where it would.
+func splitFacets(fr *search.FacetResult, size int) map[string]map[string]int {
+	type tc struct {
+		term  string
+		count int
+	}
+	per := make(map[string][]tc, len(FacetFields))
+	for _, t := range fr.Terms.Terms() {
+		field, value, ok := strings.Cut(t.Term, ":")
+		if ok {
+			per[field] = append(per[field], tc{value, t.Count})
 		}
 	}
-	return out, nil
+	out := make(map[string]map[string]int, len(FacetFields))
+	for _, f := range FacetFields {
+		ts := per[f]
+		slices.SortFunc(ts, func(a, b tc) int {
+			if a.count != b.count {
+				return cmp.Compare(b.count, a.count)
+			}
+			return strings.Compare(a.term, b.term)
+		})
+		m := make(map[string]int, min(len(ts), size))
+		for _, t := range ts[:min(len(ts), size)] {
+			m[t.term] = t.count
+		}
+		out[f] = m
+	}
+	return out
+}
+
+// facetCache holds the facet counts of the match-all query, valid for
+// one value of Index.writes.
+type facetCache struct {
+	mu     sync.Mutex
+	ok     bool
+	ver    uint64
+	facets map[string]map[string]int
+}
+
+func (c *facetCache) get(ver uint64) map[string]map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ok || c.ver != ver {
+		return nil
+	}
+	return copyFacets(c.facets)
+}
+
+// put keeps facets computed while writes was ver; a write since then
+// (ver is stale) makes them worthless, and they are dropped.
+func (c *facetCache) put(ver uint64, facets map[string]map[string]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ok, c.ver, c.facets = true, ver, copyFacets(facets)
+}
+
+func copyFacets(f map[string]map[string]int) map[string]map[string]int {
+	out := make(map[string]map[string]int, len(f))
+	for k, m := range f {
+		out[k] = maps.Clone(m)
+	}
+	return out
 }
 
 func sortValues(sortBy string, h *search.DocumentMatch) []string {

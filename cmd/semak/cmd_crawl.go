@@ -155,8 +155,8 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 type redisFrontier struct{ f frontier.Frontier }
 
 func (r redisFrontier) Push(ctx context.Context, u string) (bool, error) { return r.f.Push(ctx, u) }
-func (r redisFrontier) Pop(ctx context.Context) (string, bool, error)   { return r.f.Pop(ctx) }
-func (r redisFrontier) Done(ctx context.Context, u string) error        { return r.f.Done(ctx, u) }
+func (r redisFrontier) Pop(ctx context.Context) (string, bool, error)    { return r.f.Pop(ctx) }
+func (r redisFrontier) Done(ctx context.Context, u string) error         { return r.f.Done(ctx, u) }
 func (r redisFrontier) Pending(ctx context.Context) (int, error) {
 	idle, err := r.f.Idle(ctx)
 	if err != nil || idle {
@@ -201,4 +201,3 @@ func newCrawlCookieCmd(g *globalOptions) *cobra.Command {
 	cookie.AddCommand(set)
 	return cookie
 }
-
