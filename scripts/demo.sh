@@ -4,7 +4,9 @@
 #  2. generate the synthetic world (two registers, five yearly snapshots),
 #     register its organisations and sources, load every snapshot;
 #  3. verify one sample of every golden family and compare the verdict with
-#     what the family must get.
+#     what the family must get;
+#  4. replay the fixture forums' captured pages into the leak index (the
+#     offline crawl), search and export them.
 # Everything goes under a fresh directory (DEMO_DIR, default ./demo-data),
 # so a run never touches ./semak-data.
 set -uo pipefail
@@ -75,6 +77,15 @@ while IFS=$'\t' read -r family file claim count want genuine basis flags snapsho
 	[ "$got" = "$want" ] || { mark=WRONG; fail=1; }
 	summary+=$(printf '%-22s want %-13s got %-13s %s' "$family" "$want" "$got" "$mark")$'\n'
 done <"$dir/world/samples.tsv"
+echo
+echo "================ 4. the leak index: offline crawl of the fixture forums, search, export"
+for engine in mybb xenforo phpbb paste; do
+	"$semak" crawl --offline "crawler/testdata/forums/$engine" --site "http://$engine.example/" --engine "$engine" || exit 1
+done
+"$semak" search --facets 'perkeso OR socso OR bpjs' || exit 1
+"$semak" export --query 'perkeso OR socso' --format stix --limit 3 >"$dir/export.stix.json" || exit 1
+echo "STIX bundle of 3 postings: $dir/export.stix.json"
+
 echo
 echo "================ summary (evidence packs: $dir/evidence_*.html)"
 printf '%s' "$summary"

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
@@ -18,18 +19,20 @@ import (
 	"github.com/semak/semak/crawler/extract"
 	"github.com/semak/semak/crawler/frontier"
 	"github.com/semak/semak/crawler/posting"
+	"github.com/semak/semak/index"
 	"github.com/semak/semak/internal/store"
 )
 
 // crawlOptions are the flags of `semak crawl`.
 type crawlOptions struct {
-	Config string
-	Site   string
-	Engine string
-	Socks  string
-	Redis  string
-	Once   bool
-	Out    string
+	Config  string
+	Site    string
+	Engine  string
+	Socks   string
+	Redis   string
+	Once    bool
+	Out     string
+	Offline string
 }
 
 func (o *crawlOptions) Validate() error {
@@ -40,6 +43,10 @@ func (o *crawlOptions) Validate() error {
 		return errors.New("crawl: give --config or --site, not both")
 	case o.Site != "" && o.Engine == "":
 		return fmt.Errorf("crawl: --site needs --engine (one of %s)", strings.Join(extract.Engines(), ", "))
+	case o.Offline != "" && o.Site == "":
+		return errors.New("crawl --offline: give --site URL --engine ENGINE for the captured site")
+	case o.Offline != "":
+		return nil // no network at all: no proxy needed
 	case o.Socks == "":
 		// Fail closed: there is no direct mode.
 		return errors.New("crawl: --socks ADDR is required (Tor's SocksPort, e.g. 127.0.0.1:9050): semak never crawls without Tor")
@@ -72,6 +79,7 @@ func newCrawlCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&o.Redis, "redis", "", "share the frontier with other crawl processes in Redis (redis://host:port/db)")
 	cmd.Flags().BoolVar(&o.Once, "once", false, "crawl once and stop (otherwise too: crawling is one pass; schedule it)")
 	cmd.Flags().StringVar(&o.Out, "out", "", "write postings as NDJSON to FILE instead of the store and index")
+	cmd.Flags().StringVar(&o.Offline, "offline", "", "replay captured pages from DIR (WARC files, or routes.txt and pages) into postings; no network")
 	cmd.AddCommand(newCrawlCookieCmd(g))
 	return cmd
 }
@@ -112,6 +120,9 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 		opts.Frontier = redisFrontier{frontier.NewRedis(rc, "crawl", 0)}
 	}
 	var n int
+	if o.Offline != "" {
+		return replayCrawl(cmd, e, o, sites[0], orgs)
+	}
 	if o.Out != "" {
 		f, err := os.OpenFile(o.Out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
@@ -133,21 +144,42 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 	}
 	defer func() { _ = ix.Close() }()
 	err = crawler.Run(ctx, opts, func(p posting.Posting) error {
-		if _, err := fingerprintSamples(cmd, e, &p); err != nil {
-			return err
-		}
-		body, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		if _, err := e.store.PutPosting(ctx, store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body}); err != nil {
-			return err
-		}
 		n++
-		return ix.Add(ctx, p)
+		return keepPosting(cmd, e, ix, p)
 	})
 	fmt.Fprintf(cmd.OutOrStdout(), "%d postings stored and indexed\n", n)
 	return err
+}
+
+// replayCrawl stores and indexes postings replayed from captured pages.
+func replayCrawl(cmd *cobra.Command, e *env, o *crawlOptions, site crawler.SiteConfig, orgs extract.OrgMatcher) error {
+	ctx := cmd.Context()
+	ix, err := openIndex(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ix.Close() }()
+	n, err := crawler.Replay(ctx, o.Offline, site, orgs, time.Now(), func(p posting.Posting) error {
+		return keepPosting(cmd, e, ix, p)
+	})
+	fmt.Fprintf(cmd.OutOrStdout(), "%d postings replayed from %s, stored and indexed\n", n, o.Offline)
+	return err
+}
+
+// keepPosting stores and indexes a collected posting, its samples turned
+// into known leaks first.
+func keepPosting(cmd *cobra.Command, e *env, ix *index.Index, p posting.Posting) error {
+	if _, err := fingerprintSamples(cmd, e, &p); err != nil {
+		return err
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if _, err := e.store.PutPosting(cmd.Context(), store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body}); err != nil {
+		return err
+	}
+	return ix.Add(cmd.Context(), p)
 }
 
 // redisFrontier adapts the shared Redis frontier to the crawler's

@@ -33,6 +33,14 @@ func TestCrawlFailsClosed(t *testing.T) {
 			t.Errorf("semak %s: exit %d, %q; want %q", strings.Join(tt.args, " "), code, errs, tt.want)
 		}
 	}
+	// Offline: captured pages replayed into the store and index, no network.
+	out := mustCLI(t, dir, "crawl", "--offline", "../../crawler/testdata/forums/mybb", "--site", "http://mybb.example/", "--engine", "mybb")
+	if !strings.Contains(out, "postings replayed") || strings.HasPrefix(out, "0 ") {
+		t.Errorf("offline crawl: %s", out)
+	}
+	if s := mustCLI(t, dir, "search", "--json", ""); !strings.Contains(s, `"total": `) || strings.Contains(s, `"total": 0`) {
+		t.Errorf("nothing indexed: %s", s)
+	}
 	if out := mustCLI(t, dir, "crawl", "cookie", "set", "forum", "sid=abc"); !strings.Contains(out, "cookie set for forum") {
 		t.Errorf("cookie set: %s", out)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/semak/semak/crawler/posting"
 	"github.com/semak/semak/index"
+	"github.com/semak/semak/internal/export"
 	"github.com/semak/semak/internal/store"
 	"github.com/semak/semak/matcher/intake"
 	"github.com/semak/semak/matcher/record"
@@ -139,8 +140,12 @@ func addPostings(cmd *cobra.Command, e *env, file string) (err error) {
 
 // fingerprintSamples registers each inline sample of p as a known leak of
 // p's posting, then drops the sample's rows from p: they are personal data,
-// kept only as fingerprints. It returns how many samples it registered.
+// kept only as fingerprints. A paste's body often is the sample itself, so
+// the body is kept redacted (identifiers masked, record-shaped lines
+// replaced) — the store and the index never hold a row in plaintext. It
+// returns how many samples it registered.
 func fingerprintSamples(cmd *cobra.Command, e *env, p *posting.Posting) (int, error) {
+	defer func() { p.Body = export.Redact(p.Body) }()
 	n := 0
 	for i := range p.Samples {
 		s := &p.Samples[i]

@@ -1,0 +1,133 @@
+package crawler
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/semak/semak/crawler/extract"
+	"github.com/semak/semak/crawler/posting"
+	"github.com/semak/semak/crawler/warc"
+)
+
+// Replay turns pages captured earlier into postings, with no network: the
+// WARC files in dir (*.warc.gz, as Run writes them), and, for fixture
+// forums, pages listed in dir/routes.txt ("path<TAB>file" lines, the
+// pages served at cfg.BaseURL+path). Each thread page is extracted with
+// the site's profile; a post seen at two URLs is one posting. `semak crawl
+// --offline` uses it, and so does `make demo`.
+func Replay(ctx context.Context, dir string, cfg SiteConfig, orgs extract.OrgMatcher, now time.Time, yield func(posting.Posting) error) (int, error) {
+	if err := cfg.validate(); err != nil {
+		return 0, err
+	}
+	cfg = cfg.withDefaults()
+	prof, err := extract.Builtin(cfg.Engine)
+	if err != nil {
+		return 0, err
+	}
+	if prof, err = prof.OverrideNode(&cfg.Profile); err != nil {
+		return 0, err
+	}
+	loc := time.UTC
+	if cfg.Timezone != "" {
+		if loc, err = time.LoadLocation(cfg.Timezone); err != nil {
+			return 0, err
+		}
+	}
+	site := extract.Site{Name: cfg.Name, BaseURL: cfg.BaseURL, Type: cfg.Type, Profile: prof, Location: loc}
+	pages, err := capturedPages(dir, strings.TrimSuffix(cfg.BaseURL, "/"), now)
+	if err != nil {
+		return 0, err
+	}
+	if len(pages) == 0 {
+		return 0, fmt.Errorf("replay: no captured pages in %s (want *.warc.gz files or a routes.txt)", dir)
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, p := range pages {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		tp, err := extract.ThreadDetail(site, p, orgs)
+		if errors.Is(err, extract.ErrNotThread) {
+			continue // a listing, a queue page …
+		}
+		if err != nil {
+			return n, fmt.Errorf("replay %s: %w", p.URL, err)
+		}
+		if seen[tp.Posting.ID] {
+			continue
+		}
+		seen[tp.Posting.ID] = true
+		tp.Posting.CrawledAt = p.FetchedAt
+		if err := yield(tp.Posting); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func capturedPages(dir, base string, now time.Time) ([]extract.Page, error) {
+	var pages []extract.Page
+	warcs, err := filepath.Glob(filepath.Join(dir, "*.warc.gz"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(warcs)
+	for _, w := range warcs {
+		recs, err := warc.ReadAll(w)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			if r.Header["WARC-Type"] != "response" {
+				continue
+			}
+			if err := r.Verify(); err != nil {
+				return nil, fmt.Errorf("replay %s: %w", w, err)
+			}
+			_, h, body, err := r.HTTP()
+			if err != nil {
+				return nil, err
+			}
+			at, _ := time.Parse(time.RFC3339, r.Header["WARC-Date"])
+			pages = append(pages, extract.Page{URL: r.Header["WARC-Target-URI"], Body: body, ContentType: h.Get("Content-Type"), FetchedAt: at})
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "routes.txt"))
+	if errors.Is(err, os.ErrNotExist) {
+		return pages, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		parts := strings.Split(line, "\t")
+		if len(parts) < 2 {
+			continue
+		}
+		body, err := os.ReadFile(filepath.Join(dir, filepath.Base(parts[1])))
+		if err != nil {
+			return nil, err
+		}
+		ct := "text/html"
+		if len(parts) > 2 {
+			ct = parts[2]
+		}
+		pages = append(pages, extract.Page{URL: base + parts[0], Body: body, ContentType: ct, FetchedAt: now})
+	}
+	return pages, sc.Err()
+}
