@@ -6,7 +6,9 @@
 # chromium).
 set -euo pipefail
 
-PKGS=(${SEMAK_SETUP_PKGS:-})
+# tor (ships tor-gencert): crawler/tornet's private Tor network on loopback.
+# redis-server: the crawler's shared frontier, tested against a real server.
+PKGS=(tor redis-server ${SEMAK_SETUP_PKGS:-})
 
 missing=()
 for p in "${PKGS[@]}"; do
