@@ -125,6 +125,9 @@ func writeSearchText(out io.Writer, res index.Result) error {
 		sort.Strings(names)
 		for _, f := range names {
 			vals := res.Facets[f]
+			if len(vals) == 0 {
+				continue
+			}
 			keys := make([]string, 0, len(vals))
 			for k := range vals {
 				keys = append(keys, k)
