@@ -12,8 +12,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Row is one record of an export, as fingerprints. Bound and Unbound are
@@ -207,6 +209,23 @@ func (w *Writer) Abort() error {
 }
 
 func (w *Writer) commit() error {
+	// The sections are sorted concurrently, one goroutine per core at a
+	// time: sorting a 10M-row snapshot's 170M fingerprints one section
+	// after another was a tenth of a load.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	sortIn := func(f func()) {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f()
+		}()
+	}
+	for i := range w.h.Fields {
+		sortIn(func() { slices.Sort(w.bound[i]) })
+		sortIn(func() { slices.Sort(w.unbound[i]) })
+	}
 	// Anchors: by fingerprint, then by row, so the first row of a
 	// duplicated anchor is the one kept.
 	slices.SortFunc(w.anchors, func(a, b anchorEntry) int {
@@ -215,6 +234,7 @@ func (w *Writer) commit() error {
 		}
 		return cmp.Compare(a.seq, b.seq)
 	})
+	wg.Wait()
 	anchors := w.anchors[:0]
 	for _, e := range w.anchors {
 		if len(anchors) > 0 && anchors[len(anchors)-1].fp == e.fp {
@@ -226,9 +246,7 @@ func (w *Writer) commit() error {
 	w.h.Distinct = make(map[string]int64, len(w.h.Fields))
 	w.h.Distinct[w.h.Anchor] = int64(len(anchors))
 	for i := range w.h.Fields {
-		slices.Sort(w.bound[i])
 		w.bound[i] = slices.Compact(w.bound[i])
-		slices.Sort(w.unbound[i])
 		w.unbound[i] = slices.Compact(w.unbound[i])
 		if i != w.anchor {
 			w.h.Distinct[w.h.Fields[i]] = int64(len(w.unbound[i]))
