@@ -84,3 +84,29 @@ func (f *MemFrontier) Pending(_ context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// SharedFrontier is what a frontier shared by several crawl processes
+// offers (crawler/frontier's Redis one): it cannot count what others hold,
+// only say whether anything is queued or in flight anywhere.
+type SharedFrontier interface {
+	Push(ctx context.Context, url string) (added bool, err error)
+	Pop(ctx context.Context) (url string, ok bool, err error)
+	Done(ctx context.Context, url string) error
+	Idle(ctx context.Context) (bool, error)
+}
+
+// Shared adapts a SharedFrontier to Frontier: Pending is 1 while the
+// shared frontier is not idle, so a worker waits for work other processes
+// may still add, and stops only when nothing is queued or in flight
+// anywhere.
+func Shared(f SharedFrontier) Frontier { return shared{f} }
+
+type shared struct{ SharedFrontier }
+
+func (s shared) Pending(ctx context.Context) (int, error) {
+	idle, err := s.Idle(ctx)
+	if err != nil || idle {
+		return 0, err
+	}
+	return 1, nil
+}

@@ -117,7 +117,7 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 		}
 		rc := redis.NewClient(ro)
 		defer func() { _ = rc.Close() }()
-		opts.Frontier = redisFrontier{frontier.NewRedis(rc, "crawl", 0)}
+		opts.Frontier = crawler.Shared(frontier.NewRedis(rc, "crawl", 0))
 	}
 	var n int
 	if o.Offline != "" {
@@ -180,21 +180,6 @@ func keepPosting(cmd *cobra.Command, e *env, ix *index.Index, p posting.Posting)
 		return err
 	}
 	return ix.Add(cmd.Context(), p)
-}
-
-// redisFrontier adapts the shared Redis frontier to the crawler's
-// interface (Pending: queued or in flight).
-type redisFrontier struct{ f frontier.Frontier }
-
-func (r redisFrontier) Push(ctx context.Context, u string) (bool, error) { return r.f.Push(ctx, u) }
-func (r redisFrontier) Pop(ctx context.Context) (string, bool, error)    { return r.f.Pop(ctx) }
-func (r redisFrontier) Done(ctx context.Context, u string) error         { return r.f.Done(ctx, u) }
-func (r redisFrontier) Pending(ctx context.Context) (int, error) {
-	idle, err := r.f.Idle(ctx)
-	if err != nil || idle {
-		return 0, err
-	}
-	return 1, nil
 }
 
 // orgAliases matches victim names in postings to registered organisations

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/semak/semak/crawler/frontier"
+	"github.com/semak/semak/internal/redistest"
 )
 
 func TestMemory(t *testing.T) {
@@ -41,14 +42,14 @@ func newClient(t *testing.T, addr string) *redis.Client {
 }
 
 func TestRedis(t *testing.T) {
-	addr := startRedis(t)
+	addr := redistest.Start(t)
 	frontiertest(t, harness{fresh: redisFresh(addr), leases: true})
 }
 
 // TestRedisKeys checks the documented key layout and that namespaces do
 // not see each other.
 func TestRedisKeys(t *testing.T) {
-	addr := startRedis(t)
+	addr := redistest.Start(t)
 	ctx := context.Background()
 	c := newClient(t, addr)
 	a := frontier.NewRedis(c, "a", time.Minute)

@@ -1,4 +1,8 @@
-package frontier_test
+// Package redistest starts a throw-away redis-server for tests: on a free
+// loopback port, as a child process of the test, without persistence,
+// stopped by pid when the test ends. The crawl frontier's tests and the
+// crawler's two-worker test share it.
+package redistest
 
 import (
 	"bufio"
@@ -12,13 +16,13 @@ import (
 	"time"
 )
 
-// startRedis starts a throw-away redis-server on a free loopback port as a
+// Start starts a throw-away redis-server on a free loopback port as a
 // child process of the test (no persistence) and stops it by pid when t ends.
 // It returns the server's address.
 //
 // A missing redis-server fails the test: scripts/setup.sh installs it. Set
 // SEMAK_SKIP_REDIS=1 to skip the Redis tests explicitly.
-func startRedis(t *testing.T) string {
+func Start(t testing.TB) string {
 	t.Helper()
 	if os.Getenv("SEMAK_SKIP_REDIS") == "1" {
 		t.Skip("SEMAK_SKIP_REDIS=1: skipping the tests against a real redis-server")
@@ -40,7 +44,7 @@ func startRedis(t *testing.T) string {
 	return ""
 }
 
-func tryStartRedis(t *testing.T, bin string) (addr string, ok bool, why string) {
+func tryStartRedis(t testing.TB, bin string) (addr string, ok bool, why string) {
 	t.Helper()
 	port := freePort(t)
 	cmd := exec.Command(bin,
@@ -81,13 +85,13 @@ func tryStartRedis(t *testing.T, bin string) (addr string, ok bool, why string) 
 	return "", false, "redis-server did not answer PING within 5s: " + out.String()
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("finding a free port: %v", err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port
 }
 
