@@ -251,3 +251,44 @@ func operatorCookies(dataDir, site string) ([]*http.Cookie, error) {
 	}
 	return parseCookieLine(v.Cookie)
 }
+
+// SiteStatus is what `semak crawl status` shows of a site.
+type SiteStatus struct {
+	Site      string    `json:"site"`
+	LastCrawl time.Time `json:"last_crawl,omitzero"`
+	Pages     int       `json:"pages"`
+	Posts     int       `json:"posts"`
+	// Parked says the site waits for a human (a CAPTCHA); ParkedURL is
+	// where.
+	Parked    bool      `json:"parked"`
+	ParkedWhy string    `json:"parked_reason,omitempty"`
+	ParkedURL string    `json:"parked_url,omitempty"`
+	DeadUntil time.Time `json:"backed_off_until,omitzero"`
+}
+
+// Status reads the state of every site the crawler has seen under dataDir.
+func Status(dataDir string) ([]SiteStatus, error) {
+	entries, err := os.ReadDir(filepath.Join(dataDir, "sites"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return []SiteStatus{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := []SiteStatus{}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		st, err := loadState(dataDir, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		s := SiteStatus{Site: e.Name(), LastCrawl: st.LastCrawl, Pages: len(st.Pages), Posts: len(st.Posts), DeadUntil: st.DeadUntil}
+		if st.Parked != nil {
+			s.Parked, s.ParkedWhy, s.ParkedURL = true, st.Parked.Reason, st.Parked.URL
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}

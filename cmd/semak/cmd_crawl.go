@@ -80,7 +80,7 @@ func newCrawlCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().BoolVar(&o.Once, "once", false, "crawl once and stop (otherwise too: crawling is one pass; schedule it)")
 	cmd.Flags().StringVar(&o.Out, "out", "", "write postings as NDJSON to FILE instead of the store and index")
 	cmd.Flags().StringVar(&o.Offline, "offline", "", "replay captured pages from DIR (WARC files, or routes.txt and pages) into postings; no network")
-	cmd.AddCommand(newCrawlCookieCmd(g))
+	cmd.AddCommand(newCrawlCookieCmd(g), newCrawlStatusCmd(g))
 	return cmd
 }
 
@@ -217,4 +217,48 @@ func newCrawlCookieCmd(g *globalOptions) *cobra.Command {
 	}
 	cookie.AddCommand(set)
 	return cookie
+}
+
+func newCrawlStatusCmd(g *globalOptions) *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Sites seen, their last crawl, sites parked waiting for a human, sites backed off",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			e, err := openEnv(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer closeEnv(e, &err)
+			st, err := crawler.Status(filepath.Join(e.dir, "crawl"))
+			if err != nil {
+				return err
+			}
+			if jsonOut {
+				return writeJSON(cmd.OutOrStdout(), st)
+			}
+			w := &errWriter{w: cmd.OutOrStdout()}
+			if len(st) == 0 {
+				fmt.Fprintln(w, "no site crawled yet")
+			}
+			for _, s := range st {
+				last := "never"
+				if !s.LastCrawl.IsZero() {
+					last = s.LastCrawl.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(w, "%s  last crawl %s, %d pages, %d posts", s.Site, last, s.Pages, s.Posts)
+				if s.Parked {
+					fmt.Fprintf(w, ", PARKED: needs a human (%s at %s): solve it in Tor Browser, then `semak crawl cookie set %s COOKIE`", s.ParkedWhy, s.ParkedURL, s.Site)
+				}
+				if time.Now().Before(s.DeadUntil) {
+					fmt.Fprintf(w, ", backed off until %s", s.DeadUntil.UTC().Format(time.RFC3339))
+				}
+				fmt.Fprintln(w)
+			}
+			return w.err
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
+	return cmd
 }

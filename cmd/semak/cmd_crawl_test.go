@@ -41,7 +41,13 @@ func TestCrawlFailsClosed(t *testing.T) {
 	if s := mustCLI(t, dir, "search", "--json", ""); !strings.Contains(s, `"total": `) || strings.Contains(s, `"total": 0`) {
 		t.Errorf("nothing indexed: %s", s)
 	}
+	if out := mustCLI(t, dir, "crawl", "status"); !strings.Contains(out, "no site crawled yet") {
+		t.Errorf("crawl status: %s", out)
+	}
 	if out := mustCLI(t, dir, "crawl", "cookie", "set", "forum", "sid=abc"); !strings.Contains(out, "cookie set for forum") {
 		t.Errorf("cookie set: %s", out)
+	}
+	if out := mustCLI(t, dir, "crawl", "status", "--json"); !strings.Contains(out, `"site": "forum"`) {
+		t.Errorf("crawl status --json after a cookie: %s", out)
 	}
 }
