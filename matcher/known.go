@@ -151,9 +151,11 @@ func canaryHits(req Request, rules Rules) [][]bool {
 		src.Snapshots = []Snapshot{{AsOf: c.AsOf, Set: c.Set}}
 		h := fingerprint.NewHasher(src.NewMAC)
 		valuer := NewValuer(normalize.New(normalize.Options{Now: req.Now}))
+		m := attribution(&src)
+		anchorBit := fieldMask(src.Fields, []string{src.Anchor})
 		for r := range req.Records {
-			e := evalRecord(h, valuer, &src, &req.Records[r], rules)
-			others := e.agree[0] &^ fieldMask(src.Fields, []string{src.Anchor})
+			e := evalRecord(h, valuer, &src, m, &req.Records[r], rules)
+			others := e.agree[0] &^ anchorBit
 			out[ci][r] = e.hit[0] && (others != 0) && (e.anchored || popcount(others) >= 2)
 		}
 	}

@@ -117,6 +117,13 @@ type evaluation struct {
 	present  uint64   // bit j: the record has a value for Fields[j]
 	hit      []bool   // per snapshot
 	agree    []uint64 // per snapshot, bit j: Fields[j] agrees
+	// attr says, per snapshot, whether the record is attributed to the
+	// source's organisation (see attribution), decided once here rather
+	// than in every rate that needs it.
+	attr []bool
+	// orgOnly: the record has a value for a field only the organisation
+	// holds.
+	orgOnly bool
 }
 
 // Verify reaches a verdict. Only rates leave it: no record, value or
@@ -196,8 +203,9 @@ func evaluate(ctx context.Context, req Request, rules Rules) ([][]evaluation, er
 			valuer := NewValuer(normalize.New(normalize.Options{Now: req.Now}))
 			for si, src := range req.Sources {
 				h := fingerprint.NewHasher(src.NewMAC)
+				m := attribution(&src)
 				for r := lo; r < hi; r++ {
-					evals[si][r] = evalRecord(h, valuer, &src, &req.Records[r], rules)
+					evals[si][r] = evalRecord(h, valuer, &src, m, &req.Records[r], rules)
 				}
 			}
 			return nil
@@ -206,9 +214,9 @@ func evaluate(ctx context.Context, req Request, rules Rules) ([][]evaluation, er
 	return evals, g.Wait()
 }
 
-func evalRecord(h *fingerprint.Hasher, valuer *Valuer, src *Source, rec *record.Record, rules Rules) evaluation {
+func evalRecord(h *fingerprint.Hasher, valuer *Valuer, src *Source, m masks, rec *record.Record, rules Rules) evaluation {
 	n := len(src.Snapshots)
-	e := evaluation{hit: make([]bool, n), agree: make([]uint64, n)}
+	e := evaluation{hit: make([]bool, n), agree: make([]uint64, n), attr: make([]bool, n)}
 	anchorVal := valuer.Value(rec, src.Anchor)
 	e.anchored = anchorVal != ""
 	var afp uint64
@@ -255,6 +263,10 @@ func evalRecord(h *fingerprint.Hasher, valuer *Valuer, src *Source, rec *record.
 			}
 		}
 	}
+	e.orgOnly = e.present&m.orgOnly != 0
+	for i := range e.attr {
+		e.attr[i] = e.hit[i] && e.agree[i]&m.attr != 0
+	}
 	return e
 }
 
@@ -269,19 +281,29 @@ func fieldMask(fields, names []string) uint64 {
 	return m
 }
 
-// attributable says whether a record's evaluation in snapshot i attributes
-// it to the source's organisation: its anchor (or values) were found and a
-// field only that organisation holds agrees. A source that declares no
-// organisation-only field needs some field besides the anchor to agree.
-func attributable(src *Source, e *evaluation, i int) bool {
-	if !e.hit[i] {
-		return false
-	}
-	if len(src.OrgOnly) == 0 {
-		return e.agree[i]&^fieldMask(src.Fields, []string{src.Anchor}) != 0
-	}
-	return e.agree[i]&fieldMask(src.Fields, src.OrgOnly) != 0
+// masks are a source's field bits that attribution tests.
+type masks struct {
+	orgOnly uint64 // the fields only the organisation holds
+	attr    uint64 // the fields one of which must agree to attribute a record
 }
+
+// attribution returns the masks of a source: a record is attributed to the
+// source's organisation in a snapshot when its anchor (or values) were
+// found and a field only that organisation holds agrees. A source that
+// declares no organisation-only field needs some field besides the anchor
+// to agree.
+func attribution(src *Source) masks {
+	m := masks{orgOnly: fieldMask(src.Fields, src.OrgOnly)}
+	m.attr = m.orgOnly
+	if len(src.OrgOnly) == 0 {
+		m.attr = ^fieldMask(src.Fields, []string{src.Anchor})
+	}
+	return m
+}
+
+// attributable says whether a record's evaluation attributes it to the
+// source's organisation in snapshot i.
+func attributable(e *evaluation, i int) bool { return e.attr[i] }
 
 type decider struct {
 	// bound is the 95% bound that carries the verdict (the lower bound of
@@ -377,12 +399,12 @@ func (d *decider) decide() {
 		for si := range d.req.Sources {
 			src := &d.req.Sources[si]
 			e := &d.evals[si][r]
-			if e.present&fieldMask(src.Fields, src.OrgOnly) != 0 && d.claimed(si) {
+			if e.orgOnly && d.claimed(si) {
 				orgOnlySeen = true
 			}
 			attr := false
 			for i := range src.Snapshots {
-				if attributable(src, e, i) {
+				if attributable(e, i) {
 					attr = true
 				}
 				if d.claimed(si) && e.hit[i] {
@@ -520,7 +542,7 @@ func (d *decider) knownLeak(primary int, aside []bool) bool {
 			e := &d.evals[primary][r]
 			genuine := false
 			for i := range src.Snapshots {
-				if attributable(src, e, i) {
+				if attributable(e, i) {
 					genuine = true
 					break
 				}
@@ -615,7 +637,7 @@ func (d *decider) attributedAnywhere(r int) bool {
 			continue
 		}
 		for i := range d.req.Sources[si].Snapshots {
-			if attributable(&d.req.Sources[si], &d.evals[si][r], i) {
+			if attributable(&d.evals[si][r], i) {
 				return true
 			}
 		}
@@ -741,7 +763,7 @@ func (d *decider) perSnapshot(newer []bool, neff int64) int {
 				continue
 			}
 			for i := range src.Snapshots {
-				if attributable(&d.req.Sources[si], &d.evals[si][r], i) {
+				if attributable(&d.evals[si][r], i) {
 					k++
 					break
 				}
@@ -762,7 +784,7 @@ func (d *decider) perSnapshot(newer []bool, neff int64) int {
 				continue
 			}
 			e := &d.evals[primary][r]
-			if attributable(src, e, i) {
+			if attributable(e, i) {
 				attr++
 			}
 			if !e.hit[i] {
@@ -813,7 +835,7 @@ func (d *decider) date(primary int, newer []bool) verdict.Kind {
 		e := &d.evals[primary][r]
 		attr := false
 		for i := range src.Snapshots {
-			if attributable(src, e, i) {
+			if attributable(e, i) {
 				attr = true
 				break
 			}
