@@ -125,6 +125,10 @@ func addLeak(cmd *cobra.Command, e *env, o *leakAddOptions) error {
 	return nil
 }
 
+// errLeakRegistered: the posting's rows are already known. `posting add`
+// meets it when a posting is imported again.
+var errLeakRegistered = errors.New("is already registered")
+
 // leakMeta is what a known leak is registered with.
 type leakMeta struct {
 	posting, org, title string
@@ -142,7 +146,7 @@ func registerLeak(cmd *cobra.Command, e *env, m leakMeta, opts intake.Options, r
 	}
 	for _, k := range known {
 		if k.Posting == m.posting {
-			return 0, nil, 0, fmt.Errorf("leak add: posting %s is already registered", m.posting)
+			return 0, nil, 0, fmt.Errorf("leak add: posting %s: %w", m.posting, errLeakRegistered)
 		}
 	}
 	key, err := serviceKey(e)

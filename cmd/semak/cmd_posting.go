@@ -177,7 +177,7 @@ func fingerprintSamples(cmd *cobra.Command, e *env, p *posting.Posting) (int, er
 		switch {
 		case err == nil:
 			n++
-		case strings.Contains(err.Error(), "already registered"):
+		case errors.Is(err, errLeakRegistered):
 			// A re-import of the same posting: its samples are known.
 		default:
 			var ie *intake.Error
