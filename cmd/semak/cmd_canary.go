@@ -75,18 +75,12 @@ func newCanaryCmd(g *globalOptions) *cobra.Command {
 		Use:   "plant ORG/SOURCE --partner NAME --as-of YYYY-MM-DD --count N --out FILE",
 		Short: "Make N realistic records that belong to nobody, keep their fingerprints, and write them once to FILE for the extract",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: withEnv(g, func(args []string) error {
 			o.Source = args[0]
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
 			return plantCanaries(cmd, e, o)
-		},
+		}),
 	}
 	plant.Flags().StringVar(&o.Partner, "partner", "", "the partner the extract is sent to")
 	plant.Flags().StringVar(&o.AsOf, "as-of", "", "the extract's date, YYYY-MM-DD")

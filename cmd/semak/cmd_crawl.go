@@ -60,17 +60,11 @@ func newCrawlCmd(g *globalOptions) *cobra.Command {
 		Use:   "crawl (--config sites.yaml | --site URL --engine ENGINE) --socks ADDR [--redis URL] [--once] [--out FILE.ndjson]",
 		Short: "Collect leak postings through Tor, fail-closed, into the store and index (or NDJSON with --out)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+		RunE: withEnv(g, func(args []string) error {
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
 			return runCrawl(cmd, e, o)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&o.Config, "config", "", "the sites to crawl (YAML)")
 	cmd.Flags().StringVar(&o.Site, "site", "", "one site to crawl with a built-in engine profile")
@@ -202,18 +196,13 @@ func newCrawlCookieCmd(g *globalOptions) *cobra.Command {
 		Use:   "set SITE COOKIE",
 		Short: `Use a session cookie made by hand ("name=value; …") for SITE, which unparks it`,
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+		RunE: withEnv(g, nil, func(cmd *cobra.Command, args []string, e *env) error {
 			if err := crawler.SetCookie(filepath.Join(e.dir, "crawl"), args[0], args[1]); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "cookie set for %s; the next crawl uses it\n", args[0])
 			return nil
-		},
+		}),
 	}
 	cookie.AddCommand(set)
 	return cookie
@@ -225,12 +214,7 @@ func newCrawlStatusCmd(g *globalOptions) *cobra.Command {
 		Use:   "status",
 		Short: "Sites seen, their last crawl, sites parked waiting for a human, sites backed off",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+		RunE: withEnv(g, nil, func(cmd *cobra.Command, args []string, e *env) error {
 			st, err := crawler.Status(filepath.Join(e.dir, "crawl"))
 			if err != nil {
 				return err
@@ -257,7 +241,7 @@ func newCrawlStatusCmd(g *globalOptions) *cobra.Command {
 				fmt.Fprintln(w)
 			}
 			return w.err
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	return cmd

@@ -46,17 +46,11 @@ func newExportCmd(g *globalOptions) *cobra.Command {
 		Use:   "export --query QUERY --format json|csv|stix|misp [--limit N]",
 		Short: "Export postings and their verdicts (never sample rows), streamed and capped",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+		RunE: withEnv(g, func(args []string) error {
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
 			return runExport(cmd, e, o)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&o.Query, "query", "", "the search query that selects the postings (empty: all)")
 	cmd.Flags().StringVar(&o.Format, "format", "json", "json, csv, stix (a STIX 2.1 bundle) or misp (MISP event JSON)")

@@ -62,18 +62,12 @@ func newLeakCmd(g *globalOptions) *cobra.Command {
 		Use:   "add --posting ID --date YYYY-MM-DD [--org ORG] [--title T] FILE",
 		Short: "Fingerprint an earlier leak's rows (whole and per field) under the service key, with the posting they came from",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: withEnv(g, func(args []string) error {
 			o.File = args[0]
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
 			return addLeak(cmd, e, o)
-		},
+		}),
 	}
 	add.Flags().StringVar(&o.Posting, "posting", "", "the id of the posting the rows came from")
 	add.Flags().StringVar(&o.Date, "date", "", "the posting's date, YYYY-MM-DD")

@@ -40,24 +40,18 @@ func newOrgCmd(g *globalOptions) *cobra.Command {
 		Use:   "add ORG",
 		Short: "Register an organisation (its id, name, aliases, population, country, sector)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: withEnv(g, func(args []string) error {
 			o.ID = args[0]
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
-			err = e.store.AddOrg(cmd.Context(), store.Org{ID: o.ID, Name: o.Name, Aliases: o.Aliases, Population: o.Population,
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
+			err := e.store.AddOrg(cmd.Context(), store.Org{ID: o.ID, Name: o.Name, Aliases: o.Aliases, Population: o.Population,
 				Country: strings.ToUpper(o.Country), Sector: o.Sector})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "organisation %s registered\n", o.ID)
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&o.Name, "name", "", "full name")
 	add.Flags().StringArrayVar(&o.Aliases, "alias", nil, "another name it is known by (repeatable)")

@@ -29,14 +29,9 @@ func newPostingCmd(g *globalOptions) *cobra.Command {
 		Use:   "add FILE.ndjson",
 		Short: "Import postings: store them, index them, and fingerprint their inline samples as known leaks",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+		RunE: withEnv(g, nil, func(cmd *cobra.Command, args []string, e *env) error {
 			return addPostings(cmd, e, args[0])
-		},
+		}),
 	}
 	cmd.AddCommand(add)
 	return cmd
@@ -196,12 +191,7 @@ func newIndexCmd(g *globalOptions) *cobra.Command {
 		Use:   "rebuild",
 		Short: "Rebuild the search index from the store (built aside and swapped in)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+		RunE: withEnv(g, nil, func(cmd *cobra.Command, args []string, e *env) error {
 			ix, err := openIndex(cmd.Context(), e)
 			if err != nil {
 				return err
@@ -216,7 +206,7 @@ func newIndexCmd(g *globalOptions) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "index rebuilt: %d postings\n", n)
 			return nil
-		},
+		}),
 	}
 	cmd.AddCommand(rebuild)
 	return cmd

@@ -40,16 +40,10 @@ func newSearchCmd(g *globalOptions) *cobra.Command {
 		Use:   "search QUERY",
 		Short: `Search leak postings: words, "phrases", AND/OR/NOT, field:value, posted:2024-01-01..2024-06-30, records:>1000000`,
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: withEnv(g, func(args []string) error {
 			o.Query = args[0]
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
 			ix, err := openIndex(cmd.Context(), e)
 			if err != nil {
 				return err
@@ -63,7 +57,7 @@ func newSearchCmd(g *globalOptions) *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), searchJSON(res))
 			}
 			return writeSearchText(cmd.OutOrStdout(), res)
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&o.Facets, "facets", false, "count results by site, actor, victim, sector, country, class, verdict, language, offer")
 	cmd.Flags().StringVar(&o.Sort, "sort", "relevance", "relevance or date")

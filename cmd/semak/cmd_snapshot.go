@@ -68,18 +68,12 @@ func newSnapshotLoadCmd(g *globalOptions) *cobra.Command {
 		Use:   "load ORG/SOURCE --as-of YYYY-MM-DD FILE",
 		Short: "Turn a DPO's export into keyed fingerprints (no plaintext is kept)",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: withEnv(g, func(args []string) error {
 			o.Source, o.File = args[0], args[1]
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
 			return loadSnapshot(cmd, e, o)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&o.AsOf, "as-of", "", "the date the export was taken, YYYY-MM-DD")
 	cmd.Flags().StringArrayVar(&o.Map, "map", nil, "map a column to a field, COLUMN=FIELD (repeatable)")
@@ -263,12 +257,7 @@ func newSnapshotListCmd(g *globalOptions) *cobra.Command {
 		Use:   "list [ORG/SOURCE]",
 		Short: "List loaded snapshots",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+		RunE: withEnv(g, nil, func(cmd *cobra.Command, args []string, e *env) error {
 			source := ""
 			if len(args) == 1 {
 				source = args[0]
@@ -303,7 +292,7 @@ func newSnapshotListCmd(g *globalOptions) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", it.Source, it.AsOf, it.Rows, it.LoadedBy, it.LoadedAt, it.File)
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	return cmd

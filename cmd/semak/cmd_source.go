@@ -39,16 +39,10 @@ func newSourceCmd(g *globalOptions) *cobra.Command {
 		Use:   "add ORG/SOURCE",
 		Short: "Register a source: its anchor field, every field, and the fields only this organisation holds; makes its key",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: withEnv(g, func(args []string) error {
 			o.ID = args[0]
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
 			org, _, _ := strings.Cut(o.ID, "/")
 			src := store.Source{ID: o.ID, Org: org, Anchor: o.Anchor, Fields: o.Fields, OrgOnly: o.OrgOnly}
 			// The key first: a source without a key could never be loaded,
@@ -63,7 +57,7 @@ func newSourceCmd(g *globalOptions) *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "source %s registered (anchor %s, %d fields, organisation-only: %s); its key is in the keyring\n",
 				o.ID, o.Anchor, len(o.Fields), orNone(o.OrgOnly))
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&o.Anchor, "anchor", "", "the field that identifies a person, e.g. ic")
 	add.Flags().StringSliceVar(&o.Fields, "fields", nil, "every field of the source, the anchor included, comma-separated")

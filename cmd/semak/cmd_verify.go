@@ -62,16 +62,10 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 		Use:   "verify --claim ORG [--claimed-count N] [--json] FILE",
 		Short: "Say whether a leak sample is NEW, OLD, FAKE, MIXED or INCONCLUSIVE, with the evidence",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: withEnv(g, func(args []string) error {
 			o.File = args[0]
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			e, err := openEnv(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer closeEnv(e, &err)
+			return o.Validate()
+		}, func(cmd *cobra.Command, args []string, e *env) error {
 			v, rep, err := runVerify(cmd, e, o)
 			if err != nil {
 				return err
@@ -85,7 +79,7 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), v)
 			}
 			return writeVerdictText(cmd.OutOrStdout(), &v)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&o.Claim, "claim", "", "the organisation the sample is claimed to come from (id, name or alias)")
 	cmd.Flags().Int64Var(&o.ClaimedCount, "claimed-count", 0, "how many records the seller claims to hold")

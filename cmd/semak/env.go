@@ -10,6 +10,7 @@ import (
 	"github.com/semak/semak/internal/keyring"
 	"github.com/semak/semak/internal/store"
 	"github.com/semak/semak/matcher/intake"
+	"github.com/spf13/cobra"
 )
 
 // The layout of the data directory:
@@ -77,4 +78,23 @@ func parseOverrides(maps []string) ([]intake.Override, error) {
 		out = append(out, ov)
 	}
 	return out, nil
+}
+
+// withEnv is the RunE of a command that works on the data directory: check
+// the arguments and flags (check may be nil), open the directory, run,
+// close it (the run's own error first).
+func withEnv(g *globalOptions, check func(args []string) error, run func(cmd *cobra.Command, args []string, e *env) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) (err error) {
+		if check != nil {
+			if err := check(args); err != nil {
+				return err
+			}
+		}
+		e, err := openEnv(cmd.Context(), g)
+		if err != nil {
+			return err
+		}
+		defer closeEnv(e, &err)
+		return run(cmd, args, e)
+	}
 }
