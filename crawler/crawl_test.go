@@ -3,6 +3,8 @@ package crawler
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -71,13 +72,6 @@ func TestCrawlFixtureForums(t *testing.T) {
 	sites, servers := fixtureSites(t, s)
 	opts := baseOptions(t, s, sites...)
 	opts.Orgs = testOrgs()
-	var capMu sync.Mutex
-	captures := map[string]warc.Location{}
-	opts.OnCapture = func(id string, c Capture) {
-		capMu.Lock()
-		captures[id] = c
-		capMu.Unlock()
-	}
 
 	// Any local DNS lookup during the crawl is counted and fails.
 	var localDNS atomic.Int64
@@ -95,6 +89,7 @@ func TestCrawlFixtureForums(t *testing.T) {
 	t.Run("golden postings", func(t *testing.T) {
 		bySite := map[string][]postingT{}
 		for _, p := range got {
+			p.Capture = nil // record ids and offsets differ run to run; checked below
 			bySite[p.Site] = append(bySite[p.Site], p)
 		}
 		for _, sc := range sites {
@@ -192,22 +187,30 @@ func TestCrawlFixtureForums(t *testing.T) {
 			t.Errorf("%d response records for %d requests served", records, total)
 		}
 		for _, p := range got {
-			loc, ok := captures[p.ID]
-			if !ok {
+			c := p.Capture
+			if c == nil {
 				t.Errorf("%s: no capture", p.ID)
 				continue
 			}
-			b, err := os.ReadFile(filepath.Join(opts.DataDir, "warc", loc.File))
+			b, err := os.ReadFile(filepath.Join(opts.DataDir, "warc", c.WARC))
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, _, err := warc.ReadAt(b[loc.Offset:])
+			rec, n, err := warc.ReadAt(b[c.Offset:])
 			if err != nil {
-				t.Fatalf("%s: %v", loc, err)
+				t.Fatalf("%s#%d: %v", c.WARC, c.Offset, err)
 			}
 			_, _, body, _ := rec.HTTP()
-			if !bytes.Contains(body, []byte(p.PostID)) {
-				t.Errorf("%s: capture %s does not hold the posting's page (%s)", p.ID, loc, rec.Header["WARC-Target-URI"])
+			sum := sha256.Sum256(body)
+			switch {
+			case !bytes.Contains(body, []byte(p.PostID)):
+				t.Errorf("%s: capture %s#%d does not hold the posting's page (%s)", p.ID, c.WARC, c.Offset, rec.Header["WARC-Target-URI"])
+			case n != c.Length || rec.Header["WARC-Record-ID"] != c.RecordID:
+				t.Errorf("%s: capture says length %d record %s; the file has %d %s", p.ID, c.Length, c.RecordID, n, rec.Header["WARC-Record-ID"])
+			case hex.EncodeToString(sum[:]) != c.PayloadSHA256:
+				t.Errorf("%s: capture payload_sha256 %s, the record's payload hashes to %x", p.ID, c.PayloadSHA256, sum)
+			case !c.CapturedAt.Equal(fetchedAt):
+				t.Errorf("%s: captured_at %v, want the fetch time %v", p.ID, c.CapturedAt, fetchedAt)
 			}
 		}
 	})

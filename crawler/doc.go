@@ -39,7 +39,7 @@
 //     a session cookie made by hand (SetCookie).
 //   - Evidence: every response fetched is written to WARC before it is
 //     read, with SHA-256 digests and capture time; the location of each
-//     posting's capture is logged and given to Options.OnCapture.
+//     posting's capture is logged and kept in its Capture field.
 //   - Secrets: credentials come from environment variables named in the
 //     config and print as [redacted]; cookies, state and jars are 0600
 //     under DataDir; no log line holds a body, a sample or a cookie value.

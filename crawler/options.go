@@ -16,7 +16,6 @@ import (
 
 	"github.com/semak/semak/crawler/extract"
 	"github.com/semak/semak/crawler/posting"
-	"github.com/semak/semak/crawler/warc"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -44,14 +43,7 @@ type Options struct {
 	SampleMaxBytes  int64         // cap on a same-site sample file [5 MiB]
 	WARCMaxBytes    int64         // WARC file rotation size [1 GiB]
 	PollInterval    time.Duration // how often an idle worker asks the frontier again [200ms]
-
-	// OnCapture, when set, is told where each yielded posting's page was
-	// captured (posting.Posting has no field for it yet).
-	OnCapture func(postingID string, c Capture)
 }
-
-// Capture is where the page a posting came from is kept as evidence.
-type Capture = warc.Location
 
 // SiteConfig is one site of the crawler config (YAML).
 type SiteConfig struct {

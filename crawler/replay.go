@@ -3,6 +3,8 @@ package crawler
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -54,7 +56,7 @@ func Replay(ctx context.Context, dir string, cfg SiteConfig, orgs extract.OrgMat
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		tp, err := extract.ThreadDetail(site, p, orgs)
+		tp, err := extract.ThreadDetail(site, p.Page, orgs)
 		if errors.Is(err, extract.ErrNotThread) {
 			continue // a listing, a queue page …
 		}
@@ -66,6 +68,7 @@ func Replay(ctx context.Context, dir string, cfg SiteConfig, orgs extract.OrgMat
 		}
 		seen[tp.Posting.ID] = true
 		tp.Posting.CrawledAt = p.FetchedAt
+		tp.Posting.Capture = p.capture
 		if err := yield(tp.Posting); err != nil {
 			return n, err
 		}
@@ -74,8 +77,15 @@ func Replay(ctx context.Context, dir string, cfg SiteConfig, orgs extract.OrgMat
 	return n, nil
 }
 
-func capturedPages(dir, base string, now time.Time) ([]extract.Page, error) {
-	var pages []extract.Page
+// capturedPage is a page to replay and, when it came from a WARC file,
+// where it is kept.
+type capturedPage struct {
+	extract.Page
+	capture *posting.Capture
+}
+
+func capturedPages(dir, base string, now time.Time) ([]capturedPage, error) {
+	var pages []capturedPage
 	warcs, err := filepath.Glob(filepath.Join(dir, "*.warc.gz"))
 	if err != nil {
 		return nil, err
@@ -98,7 +108,11 @@ func capturedPages(dir, base string, now time.Time) ([]extract.Page, error) {
 				return nil, err
 			}
 			at, _ := time.Parse(time.RFC3339, r.Header["WARC-Date"])
-			pages = append(pages, extract.Page{URL: r.Header["WARC-Target-URI"], Body: body, ContentType: h.Get("Content-Type"), FetchedAt: at})
+			sum := sha256.Sum256(body)
+			pages = append(pages, capturedPage{
+				Page:    extract.Page{URL: r.Header["WARC-Target-URI"], Body: body, ContentType: h.Get("Content-Type"), FetchedAt: at},
+				capture: &posting.Capture{WARC: filepath.Base(w), Offset: r.Offset, Length: r.Length, RecordID: r.Header["WARC-Record-ID"], PayloadSHA256: hex.EncodeToString(sum[:]), CapturedAt: at.UTC()},
+			})
 		}
 	}
 	f, err := os.Open(filepath.Join(dir, "routes.txt"))
@@ -127,7 +141,7 @@ func capturedPages(dir, base string, now time.Time) ([]extract.Page, error) {
 		if len(parts) > 2 {
 			ct = parts[2]
 		}
-		pages = append(pages, extract.Page{URL: base + parts[0], Body: body, ContentType: ct, FetchedAt: now})
+		pages = append(pages, capturedPage{Page: extract.Page{URL: base + parts[0], Body: body, ContentType: ct, FetchedAt: now}})
 	}
 	return pages, sc.Err()
 }

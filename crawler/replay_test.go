@@ -50,15 +50,18 @@ func TestReplayWARC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	written := map[string]warc.Location{}
 	for _, f := range []string{"thread101.html", "thread102.html", "listing1.html"} {
 		body, err := os.ReadFile("testdata/forums/mybb/" + f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
-		if _, err := w.WriteResponse(warc.Response{TargetURI: "http://mybb.example/" + f, Date: now, StatusLine: "HTTP/1.1 200 OK", Header: h, Body: body}); err != nil {
+		loc, err := w.WriteResponse(warc.Response{TargetURI: "http://mybb.example/" + f, Date: now, StatusLine: "HTTP/1.1 200 OK", Header: h, Body: body})
+		if err != nil {
 			t.Fatal(err)
 		}
+		written[loc.RecordID] = loc
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -66,6 +69,13 @@ func TestReplayWARC(t *testing.T) {
 	n, err := Replay(context.Background(), dir, SiteConfig{Name: "mybb", BaseURL: "http://mybb.example/", Engine: "mybb"}, nil, now, func(p posting.Posting) error {
 		if !p.CrawledAt.Equal(now) {
 			t.Errorf("crawled at %v", p.CrawledAt)
+		}
+		// The replayed posting cites the record it was read from, as the
+		// writer placed it.
+		if c := p.Capture; c == nil {
+			t.Errorf("%s: no capture", p.ID)
+		} else if loc := written[c.RecordID]; loc.File != c.WARC || loc.Offset != c.Offset || loc.Length != c.Length || loc.PayloadSHA256 != c.PayloadSHA256 {
+			t.Errorf("%s: capture %+v, the writer placed it at %+v", p.ID, *c, loc)
 		}
 		return nil
 	})

@@ -480,6 +480,9 @@ func (r *runner) thread(ctx context.Context, sr *siteRun, page extract.Page, cap
 		return nil
 	}
 	p := tp.Posting
+	if capture.File != "" {
+		p.Capture = captureOf(capture, page.FetchedAt)
+	}
 	publish := sr.dedup(&p, tp.Replies, r.opts.Now().UTC())
 	if !publish {
 		return nil
@@ -494,9 +497,6 @@ func (r *runner) thread(ctx context.Context, sr *siteRun, page extract.Page, cap
 		return nil
 	}
 	sr.log.Info("posting", "posting_id", p.ID, "url", p.URL, "capture", capture.String(), "payload_sha256", capture.PayloadSHA256)
-	if r.opts.OnCapture != nil {
-		r.opts.OnCapture(p.ID, capture)
-	}
 	r.yieldMu.Lock()
 	defer r.yieldMu.Unlock()
 	if r.yieldErr != nil {
@@ -571,6 +571,11 @@ func (r *runner) sampleFile(ctx context.Context, sr *siteRun, sf *posting.Sample
 	sum := sha256.Sum256(f.Body)
 	sf.SHA256 = hex.EncodeToString(sum[:])
 	return nil
+}
+
+// captureOf is the posting's record of where its page is kept.
+func captureOf(l warc.Location, at time.Time) *posting.Capture {
+	return &posting.Capture{WARC: l.File, Offset: l.Offset, Length: l.Length, RecordID: l.RecordID, PayloadSHA256: l.PayloadSHA256, CapturedAt: at.UTC()}
 }
 
 func resolveRef(base, ref string) (string, error) {

@@ -80,6 +80,20 @@ type Posting struct {
 
 	Edits   []Edit   `json:"edits,omitempty"`
 	Verdict *Verdict `json:"verdict,omitempty"`
+	// Capture is where the page the posting was read from is kept as
+	// evidence (a WARC record), when a crawler captured it.
+	Capture *Capture `json:"capture,omitempty"`
+}
+
+// Capture locates the WARC record of the page a posting was read from:
+// enough to cite it in an evidence pack and to re-read and re-hash it.
+type Capture struct {
+	WARC          string    `json:"warc"`   // WARC file base name
+	Offset        int64     `json:"offset"` // of the record in the file
+	Length        int64     `json:"length,omitempty"`
+	RecordID      string    `json:"record_id,omitempty"` // WARC-Record-ID
+	PayloadSHA256 string    `json:"payload_sha256,omitempty"`
+	CapturedAt    time.Time `json:"captured_at,omitzero"`
 }
 
 // Sample is an inline sample block quoted in a posting. Its text is
@@ -229,6 +243,17 @@ func (p Posting) Validate() error {
 		}
 		if e.BodySHA256 != "" && !validSHA256(e.BodySHA256) {
 			bad(fmt.Sprintf("edits[%d].body_sha256", i), "must be 64 lower-case hex digits")
+		}
+	}
+	if c := p.Capture; c != nil {
+		if c.WARC == "" || strings.ContainsAny(c.WARC, "/\\") || hasControl(c.WARC) {
+			bad("capture.warc", "required: the base name of the WARC file")
+		}
+		if c.Offset < 0 || c.Length < 0 {
+			bad("capture.offset", "offset and length must not be negative")
+		}
+		if c.PayloadSHA256 != "" && !validSHA256(c.PayloadSHA256) {
+			bad("capture.payload_sha256", "must be 64 lower-case hex digits")
 		}
 	}
 	if p.Verdict != nil && !verdicts[p.Verdict.Verdict] {

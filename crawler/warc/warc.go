@@ -265,7 +265,8 @@ func newID() string {
 
 // Record is one record read back.
 type Record struct {
-	Offset int64
+	Offset int64             // of the record's gzip member in the file
+	Length int64             // compressed bytes of the record
 	Header map[string]string // WARC header fields, canonical case as written
 	Block  []byte
 }
@@ -327,7 +328,7 @@ func ReadAll(path string) ([]Record, error) {
 		if err != nil {
 			return recs, fmt.Errorf("warc: %s at offset %d: %w", filepath.Base(path), off, err)
 		}
-		rec.Offset = off
+		rec.Offset, rec.Length = off, n
 		recs = append(recs, rec)
 		off += n
 	}
