@@ -100,6 +100,57 @@ func TestRetries(t *testing.T) {
 			t.Errorf("logs do not say %q", want)
 		}
 	}
+
+	// crawl status tells which sites had errors, and why.
+	st, err := Status(opts.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySite := map[string]SiteStatus{}
+	for _, s := range st {
+		bySite[s.Site] = s
+	}
+	if s := bySite["flaky"]; s.Errors != 0 || len(s.RecentErrors) != 0 {
+		t.Errorf("flaky site recovered by retrying, yet status shows errors: %+v", s)
+	}
+	for name, want := range map[string]string{"down": "HTTP 503", "slow": "timeout"} {
+		s := bySite[name]
+		if s.Errors != 1 || len(s.RecentErrors) != 1 {
+			t.Errorf("%s: status errors %d %v, want the one failed listing", name, s.Errors, s.RecentErrors)
+			continue
+		}
+		e := s.RecentErrors[0]
+		if !strings.Contains(e.Reason, want) || !strings.HasSuffix(e.URL, "/list") || e.At.IsZero() {
+			t.Errorf("%s: status error %+v, want %q on /list with a time", name, e, want)
+		}
+	}
+
+	// A later run starts the count again but keeps the recent errors.
+	opts.Sites = []SiteConfig{downSite}
+	for day := range 2 {
+		later := fetchedAt.AddDate(0, 0, 30*(day+1)) // due again
+		opts.Now = func() time.Time { return later }
+		if _, err := collect(t, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _ = Status(opts.DataDir)
+	for _, s := range st {
+		if s.Site == "down" && (s.Errors != 1 || len(s.RecentErrors) != 3) {
+			t.Errorf("after three runs: errors %d (want 1, the last run's), recent %d (want 3)", s.Errors, len(s.RecentErrors))
+		}
+	}
+}
+
+// The recent errors a site keeps are bounded.
+func TestErrorsBounded(t *testing.T) {
+	st := &siteState{}
+	for i := range maxErrors + 7 {
+		st.noteError(CrawlError{Reason: fmt.Sprint(i)})
+	}
+	if len(st.Errors) != maxErrors || st.Errors[0].Reason != "7" || st.RunErrors != maxErrors+7 {
+		t.Errorf("kept %d errors from %q, run count %d", len(st.Errors), st.Errors[0].Reason, st.RunErrors)
+	}
 }
 
 // The backoff grows exponentially, has jitter and is capped.

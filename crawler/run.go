@@ -60,6 +60,15 @@ type siteRun struct {
 	listings map[string]bool   // listing fingerprints seen this run
 }
 
+// fail logs a problem with a page and records it for `semak crawl
+// status`. reason must not quote page content.
+func (sr *siteRun) fail(at time.Time, u, reason string) {
+	sr.log.Warn(reason, "url", u)
+	sr.mu.Lock()
+	sr.state.noteError(CrawlError{At: at.UTC(), URL: u, Reason: reason})
+	sr.mu.Unlock()
+}
+
 func (sr *siteRun) stop(reason string) bool { return sr.stopped.CompareAndSwap(nil, &reason) }
 func (sr *siteRun) stopReason() string {
 	if p := sr.stopped.Load(); p != nil {
@@ -205,6 +214,7 @@ func (r *runner) openSite(ctx context.Context, cfg SiteConfig) (*siteRun, error)
 		byHash:   map[string]string{},
 		listings: map[string]bool{},
 	}
+	st.RunErrors = 0
 	if st.Pages == nil {
 		st.Pages = map[string]pageState{}
 	}
@@ -243,7 +253,7 @@ func (r *runner) openSite(ctx context.Context, cfg SiteConfig) (*siteRun, error)
 	}
 	if c := cfg.Credentials; c != nil && len(j.Cookies(base)) == 0 {
 		if err := r.login(sr); err != nil {
-			log.Warn("login failed; crawling as a guest", "err", err)
+			sr.fail(now, c.LoginPath, "login failed; crawling as a guest: "+err.Error())
 		}
 	}
 	return sr, nil
@@ -371,7 +381,7 @@ func (r *runner) process(ctx context.Context, u string) error {
 		sr.log.Debug("not modified", "url", u)
 		return nil
 	case f.Status >= 400:
-		sr.log.Warn("page refused", "url", u, "status", f.Status)
+		sr.fail(f.At, u, fmt.Sprintf("page refused: HTTP %d", f.Status))
 		return nil
 	}
 	page := extract.Page{URL: f.URL, Body: f.Body, ContentType: f.ContentType, FetchedAt: f.At}
@@ -399,7 +409,7 @@ func (r *runner) fetchFailed(ctx context.Context, sr *siteRun, u string, err err
 	if errors.Is(err, ErrProxyDown) || errors.Is(err, ErrDirectDial) || errors.Is(err, errEvidence) {
 		return &fatalError{fmt.Errorf("site %s: %w", sr.cfg.Name, err)}
 	}
-	sr.log.Warn("fetch failed", "url", u, "reason", reason(err))
+	sr.fail(r.opts.Now(), u, "fetch failed: "+reason(err))
 	var se *SOCKSError
 	dead := errors.As(err, &se) && se.Dead && se.Code == 0xF6
 	if n := sr.failures.Add(1); dead || n >= int64(r.opts.DeadHostAfter) {
@@ -431,7 +441,7 @@ func (r *runner) park(sr *siteRun, u string) {
 func (r *runner) listing(ctx context.Context, sr *siteRun, page extract.Page) error {
 	threads, next, err := extract.Listing(sr.ex, page)
 	if err != nil {
-		sr.log.Warn("listing unreadable", "url", page.URL, "err", err)
+		sr.fail(page.FetchedAt, page.URL, "listing unreadable: "+err.Error())
 		return nil
 	}
 	if len(threads) > sr.cfg.MaxLinks {
@@ -476,7 +486,7 @@ func (r *runner) listing(ctx context.Context, sr *siteRun, page extract.Page) er
 func (r *runner) thread(ctx context.Context, sr *siteRun, page extract.Page, capture warc.Location) error {
 	tp, err := extract.ThreadDetail(sr.ex, page, r.opts.Orgs)
 	if err != nil {
-		sr.log.Warn("thread unreadable", "url", page.URL, "err", err)
+		sr.fail(page.FetchedAt, page.URL, "thread unreadable: "+err.Error())
 		return nil
 	}
 	p := tp.Posting
@@ -493,7 +503,7 @@ func (r *runner) thread(ctx context.Context, sr *siteRun, page extract.Page, cap
 		}
 	}
 	if err := p.Validate(); err != nil {
-		sr.log.Warn("posting invalid; skipped", "url", page.URL, "err", err)
+		sr.fail(page.FetchedAt, page.URL, "posting invalid; skipped: "+err.Error())
 		return nil
 	}
 	sr.log.Info("posting", "posting_id", p.ID, "url", p.URL, "capture", capture.String(), "payload_sha256", capture.PayloadSHA256)
@@ -560,7 +570,7 @@ func (r *runner) sampleFile(ctx context.Context, sr *siteRun, sf *posting.Sample
 		return nil
 	}
 	if f.Status != http.StatusOK {
-		sr.log.Warn("sample file refused", "url", sf.URL, "status", f.Status)
+		sr.fail(f.At, sf.URL, fmt.Sprintf("sample file refused: HTTP %d", f.Status))
 		return nil
 	}
 	sf.Size = int64(len(f.Body))

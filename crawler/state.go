@@ -26,6 +26,31 @@ type siteState struct {
 	LastCrawl time.Time            `json:"last_crawl,omitzero"`
 	Pages     map[string]pageState `json:"pages,omitempty"`
 	Posts     map[string]postState `json:"posts,omitempty"`
+	// RunErrors counts the errors of the latest run; Errors keeps the
+	// most recent ones of any run, newest last, at most maxErrors.
+	RunErrors int          `json:"run_errors,omitempty"`
+	Errors    []CrawlError `json:"errors,omitempty"`
+}
+
+// CrawlError is one thing that went wrong on a site: a fetch that failed
+// after its retries, a page refused, a page that could not be read.
+// Reason never holds page content.
+type CrawlError struct {
+	At     time.Time `json:"at"`
+	URL    string    `json:"url,omitempty"`
+	Reason string    `json:"reason"`
+}
+
+// maxErrors bounds the errors a site's state keeps.
+const maxErrors = 20
+
+// noteError records an error in the state (the caller holds the lock).
+func (st *siteState) noteError(e CrawlError) {
+	st.RunErrors++
+	st.Errors = append(st.Errors, e)
+	if n := len(st.Errors) - maxErrors; n > 0 {
+		st.Errors = append(st.Errors[:0], st.Errors[n:]...)
+	}
 }
 
 // parked says a site waits for a human (a CAPTCHA it will not solve).
@@ -264,6 +289,10 @@ type SiteStatus struct {
 	ParkedWhy string    `json:"parked_reason,omitempty"`
 	ParkedURL string    `json:"parked_url,omitempty"`
 	DeadUntil time.Time `json:"backed_off_until,omitzero"`
+	// Errors counts the errors of the latest run; RecentErrors are the
+	// latest few of any run, newest last.
+	Errors       int          `json:"errors"`
+	RecentErrors []CrawlError `json:"recent_errors,omitempty"`
 }
 
 // Status reads the state of every site the crawler has seen under dataDir.
@@ -284,7 +313,7 @@ func Status(dataDir string) ([]SiteStatus, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := SiteStatus{Site: e.Name(), LastCrawl: st.LastCrawl, Pages: len(st.Pages), Posts: len(st.Posts), DeadUntil: st.DeadUntil}
+		s := SiteStatus{Site: e.Name(), LastCrawl: st.LastCrawl, Pages: len(st.Pages), Posts: len(st.Posts), DeadUntil: st.DeadUntil, Errors: st.RunErrors, RecentErrors: st.Errors}
 		if st.Parked != nil {
 			s.Parked, s.ParkedWhy, s.ParkedURL = true, st.Parked.Reason, st.Parked.URL
 		}

@@ -212,7 +212,7 @@ func newCrawlStatusCmd(g *globalOptions) *cobra.Command {
 	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Sites seen, their last crawl, sites parked waiting for a human, sites backed off",
+		Short: "Sites seen, their last crawl, sites parked waiting for a human, sites backed off, errors",
 		Args:  cobra.NoArgs,
 		RunE: withEnv(g, nil, func(cmd *cobra.Command, args []string, e *env) error {
 			st, err := crawler.Status(filepath.Join(e.dir, "crawl"))
@@ -238,7 +238,12 @@ func newCrawlStatusCmd(g *globalOptions) *cobra.Command {
 				if time.Now().Before(s.DeadUntil) {
 					fmt.Fprintf(w, ", backed off until %s", s.DeadUntil.UTC().Format(time.RFC3339))
 				}
-				fmt.Fprintln(w)
+				fmt.Fprintf(w, ", %d errors in the last run\n", s.Errors)
+				// The latest few, newest first; --json has them all.
+				for i := len(s.RecentErrors) - 1; i >= 0 && i >= len(s.RecentErrors)-3; i-- {
+					e := s.RecentErrors[i]
+					fmt.Fprintf(w, "    %s  %s  %s\n", e.At.UTC().Format(time.RFC3339), e.URL, e.Reason)
+				}
 			}
 			return w.err
 		}),
