@@ -67,6 +67,9 @@ type SiteConfig struct {
 	CookieFile string    `yaml:"cookie_file"`
 	Profile    yaml.Node `yaml:"profile"` // overrides of the engine's profile
 	MaxLinks   int       `yaml:"max_links_per_page"`
+	// MaxThreadPages caps how many pages of one thread are read (the
+	// first and the later ones reached by its next link) [20].
+	MaxThreadPages int `yaml:"max_thread_pages"`
 }
 
 // Credentials name the environment variables that hold a site's login;
@@ -163,8 +166,8 @@ func (s *SiteConfig) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("type %q is not one of forum, paste, leak_site", s.Type))
 	}
-	if s.Rate < 0 || s.Parallelism < 0 || s.MaxPages < 0 || s.MaxBody < 0 || s.Timeout < 0 || s.MaxLinks < 0 {
-		errs = append(errs, errors.New("rate, parallelism, max_pages, max_body_bytes, timeout and max_links_per_page must not be negative"))
+	if s.Rate < 0 || s.Parallelism < 0 || s.MaxPages < 0 || s.MaxBody < 0 || s.Timeout < 0 || s.MaxLinks < 0 || s.MaxThreadPages < 0 {
+		errs = append(errs, errors.New("rate, parallelism, max_pages, max_body_bytes, timeout, max_links_per_page and max_thread_pages must not be negative"))
 	}
 	if s.Timezone != "" {
 		if _, err := time.LoadLocation(s.Timezone); err != nil {
@@ -204,6 +207,9 @@ func (s SiteConfig) withDefaults() SiteConfig {
 	}
 	if s.MaxLinks == 0 {
 		s.MaxLinks = 500
+	}
+	if s.MaxThreadPages == 0 {
+		s.MaxThreadPages = 20
 	}
 	if len(s.Start) == 0 {
 		s.Start = []string{"/"}

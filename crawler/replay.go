@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -50,25 +51,63 @@ func Replay(ctx context.Context, dir string, cfg SiteConfig, orgs extract.OrgMat
 	if len(pages) == 0 {
 		return 0, fmt.Errorf("replay: no captured pages in %s (want *.warc.gz files or a routes.txt)", dir)
 	}
-	seen := map[string]bool{}
-	n := 0
+	// Read every page first: a thread's later pages (its replies) are
+	// merged into the posting of its first page, whatever order they were
+	// captured in.
+	type first struct {
+		tp   extract.ThreadPage
+		page capturedPage
+	}
+	var firsts []first
+	type laterPage struct {
+		url string
+		tp  extract.ThreadPage
+	}
+	later := map[string][]laterPage{} // canonical thread URL -> later pages
 	for _, p := range pages {
 		if err := ctx.Err(); err != nil {
-			return n, err
+			return 0, err
 		}
 		tp, err := extract.ThreadDetail(site, p.Page, orgs)
 		if errors.Is(err, extract.ErrNotThread) {
 			continue // a listing, a queue page …
 		}
 		if err != nil {
-			return n, fmt.Errorf("replay %s: %w", p.URL, err)
+			return 0, fmt.Errorf("replay %s: %w", p.URL, err)
 		}
+		if tp.Later {
+			later[tp.Posting.URL] = append(later[tp.Posting.URL], laterPage{p.URL, tp})
+			continue
+		}
+		firsts = append(firsts, first{tp, p})
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, f := range firsts {
+		tp := f.tp
 		if seen[tp.Posting.ID] {
 			continue
 		}
 		seen[tp.Posting.ID] = true
-		tp.Posting.CrawledAt = p.FetchedAt
-		tp.Posting.Capture = p.capture
+		// In thread order along the next links, then any left over.
+		ls := later[tp.Posting.URL]
+		merged := make([]bool, len(ls))
+		for next := tp.Next; next != ""; {
+			i := slices.IndexFunc(ls, func(l laterPage) bool { return l.url == next })
+			if i < 0 || merged[i] {
+				break
+			}
+			merged[i] = true
+			tp.Merge(ls[i].tp)
+			next = ls[i].tp.Next
+		}
+		for i, l := range ls {
+			if !merged[i] {
+				tp.Merge(l.tp)
+			}
+		}
+		tp.Posting.CrawledAt = f.page.FetchedAt
+		tp.Posting.Capture = f.page.capture
 		if err := yield(tp.Posting); err != nil {
 			return n, err
 		}

@@ -489,6 +489,13 @@ func (r *runner) thread(ctx context.Context, sr *siteRun, page extract.Page, cap
 		sr.fail(page.FetchedAt, page.URL, "thread unreadable: "+err.Error())
 		return nil
 	}
+	if tp.Later {
+		sr.log.Debug("a later page of a thread: read from the thread's first page", "url", page.URL)
+		return nil
+	}
+	if err := r.laterPages(ctx, sr, &tp, page.URL); err != nil {
+		return err
+	}
 	p := tp.Posting
 	if capture.File != "" {
 		p.Capture = captureOf(capture, page.FetchedAt)
@@ -519,6 +526,53 @@ func (r *runner) thread(ctx context.Context, sr *siteRun, page extract.Page, cap
 	return nil
 }
 
+// laterPages follows a thread's next links from its first page, within
+// the site's max_thread_pages and page cap, and merges what they add: the
+// reply count and the samples the posting's author quoted further down.
+// A next link that leads back to a page already read ends it (endless
+// pagination).
+func (r *runner) laterPages(ctx context.Context, sr *siteRun, tp *extract.ThreadPage, first string) error {
+	seen := map[string]bool{first: true}
+	prev := first
+	for n := 1; tp.Next != ""; n++ {
+		next := tp.Next
+		switch {
+		case n >= sr.cfg.MaxThreadPages:
+			sr.log.Warn("thread longer than max_thread_pages; the rest is not read", "url", first, "max_thread_pages", sr.cfg.MaxThreadPages)
+			return nil
+		case seen[next]:
+			sr.log.Warn("endless thread pagination: the next link leads back to a page read; stopping", "url", next)
+			return nil
+		case sr.stopReason() != "":
+			return nil
+		case sr.pages.Add(1) > int64(sr.cfg.MaxPages):
+			sr.log.Warn("page cap reached inside a thread; its later pages wait for the next crawl", "url", first)
+			return nil
+		}
+		seen[next] = true
+		f, front, err := r.fetchPage(ctx, sr, next, prev, nil)
+		if err != nil {
+			return r.fetchFailed(ctx, sr, next, err)
+		}
+		if front.Kind == extract.KindCaptcha {
+			r.park(sr, f.URL)
+			return nil
+		}
+		if f.Status >= 400 {
+			sr.fail(f.At, next, fmt.Sprintf("thread page refused: HTTP %d", f.Status))
+			return nil
+		}
+		later, err := extract.ThreadLater(sr.ex, extract.Page{URL: f.URL, Body: f.Body, ContentType: f.ContentType, FetchedAt: f.At})
+		if err != nil {
+			sr.fail(f.At, next, "thread page unreadable: "+err.Error())
+			return nil
+		}
+		tp.Merge(later)
+		prev = next
+	}
+	return nil
+}
+
 // dedup keys a post by canonical URL and post id. The same key with the
 // same body is nothing new (new replies are noted); with another body it
 // is an edit, yielded under the same id with the earlier version in
@@ -527,18 +581,22 @@ func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) bool {
 	key := p.URL + "#" + p.PostID
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
+	samples := samplesHash(p.Samples)
 	if prev, ok := sr.state.Posts[key]; ok {
-		if prev.BodySHA256 == p.BodySHA256 && prev.Title == p.Title {
+		// A state written before samples were hashed has none: that is
+		// not an edit.
+		if prev.BodySHA256 == p.BodySHA256 && prev.Title == p.Title && (prev.SamplesSHA256 == samples || prev.SamplesSHA256 == "") {
+			prev.SamplesSHA256 = samples
 			if replies > prev.Replies {
 				sr.log.Info("new replies", "posting_id", prev.ID, "url", p.URL, "replies", replies, "before", prev.Replies)
 				prev.Replies = replies
-				sr.state.Posts[key] = prev
 			}
+			sr.state.Posts[key] = prev
 			return false
 		}
 		p.ID = prev.ID
 		p.Edits = append(append([]posting.Edit(nil), prev.Edits...), posting.Edit{At: prev.SeenAt, BodySHA256: prev.BodySHA256, Title: prev.Title})
-		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits}
+		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits}
 		sr.byHash[p.BodySHA256] = key
 		sr.log.Info("posting edited", "posting_id", p.ID, "url", p.URL, "edits", len(p.Edits))
 		return true
@@ -547,9 +605,20 @@ func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) bool {
 		sr.log.Info("same post at another URL", "url", p.URL, "first_seen_as", other)
 		return false
 	}
-	sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, Title: p.Title, SeenAt: now, Replies: replies}
+	sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies}
 	sr.byHash[p.BodySHA256] = key
 	return true
+}
+
+// samplesHash is the hex SHA-256 of a posting's sample texts: samples
+// added in replies make a recrawled posting an edit.
+func samplesHash(samples []posting.Sample) string {
+	h := sha256.New()
+	for _, s := range samples {
+		h.Write([]byte(s.Text))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // sampleFile fetches a same-site sample file within the sample cap and

@@ -67,12 +67,14 @@ type pageState struct {
 }
 
 type postState struct {
-	ID         string         `json:"id"`
-	BodySHA256 string         `json:"body_sha256"`
-	Title      string         `json:"title"`
-	SeenAt     time.Time      `json:"seen_at"`
-	Replies    int            `json:"replies"`
-	Edits      []posting.Edit `json:"edits,omitempty"`
+	ID         string `json:"id"`
+	BodySHA256 string `json:"body_sha256"`
+	// SamplesSHA256 hashes the sample texts (samplesHash).
+	SamplesSHA256 string         `json:"samples_sha256,omitempty"`
+	Title         string         `json:"title"`
+	SeenAt        time.Time      `json:"seen_at"`
+	Replies       int            `json:"replies"`
+	Edits         []posting.Edit `json:"edits,omitempty"`
 }
 
 func siteDir(dataDir, site string) string { return filepath.Join(dataDir, "sites", site) }

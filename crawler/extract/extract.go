@@ -45,6 +45,63 @@ type ThreadPage struct {
 	Next    string // the thread's next page, "" on the last
 	Replies int    // posts after the first on this page
 	Locked  bool
+	// Later says the page is a thread's second or later page (the
+	// profile's thread.later_page): then Posting is only the page's first
+	// post, not the thread's, and every post on the page is a reply.
+	Later bool
+	// Posts are the replies on this page, in page order.
+	Posts []Post
+}
+
+// Post is a reply in a thread: who wrote it and the sample blocks it
+// quotes (a seller often posts a fresh sample further down the thread).
+type Post struct {
+	ID      string
+	Author  string
+	Samples []posting.Sample
+}
+
+// Merge adds a later page of the same thread: its replies are counted,
+// and the sample blocks the posting's own author quoted in replies become
+// samples of the posting (named after the reply), once each. Data
+// classes are read again with the new samples.
+func (tp *ThreadPage) Merge(later ThreadPage) {
+	tp.Replies += later.Replies
+	tp.Next = later.Next
+	tp.addAuthorSamples(later.Posts)
+}
+
+func (tp *ThreadPage) addAuthorSamples(posts []Post) {
+	p := &tp.Posting
+	have := map[string]bool{}
+	for _, s := range p.Samples {
+		have[s.Text] = true
+	}
+	added := false
+	for _, r := range posts {
+		if p.Author == "" || r.Author != p.Author {
+			continue
+		}
+		for i, s := range r.Samples {
+			if have[s.Text] {
+				continue
+			}
+			have[s.Text] = true
+			name := fmt.Sprintf("reply-%s-sample-%d", r.ID, i+1)
+			if r.ID == "" {
+				name = fmt.Sprintf("reply-sample-%d", len(p.Samples)+1)
+			}
+			p.Samples = append(p.Samples, posting.Sample{Name: name, Text: s.Text})
+			added = true
+		}
+	}
+	if added {
+		text := p.Body
+		for _, smp := range p.Samples {
+			text = strings.Replace(text, smp.Text, " ", 1)
+		}
+		p.DataClasses = dataClassesOf(p.Title+"\n"+text, p.Samples)
+	}
 }
 
 // Listing returns the thread links of a listing page (absolute, on the
@@ -64,6 +121,12 @@ func Listing(s Site, p Page) (threads []string, next string, err error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("site %s: base url: %w", s.Name, err)
 	}
+	var laterRe *regexp.Regexp
+	if s.Profile.Thread.LaterPage != "" {
+		if laterRe, err = regexp.Compile(s.Profile.Thread.LaterPage); err != nil {
+			return nil, "", fmt.Errorf("thread.later_page: %w", err)
+		}
+	}
 	seen := map[string]bool{}
 	doc.Find(s.Profile.Listing.Threads).Each(func(_ int, a *goquery.Selection) {
 		u := resolve(base, a.AttrOr("href", ""))
@@ -74,6 +137,9 @@ func Listing(s Site, p Page) (threads []string, next string, err error) {
 		v := u.String()
 		if threadRe != nil && !threadRe.MatchString(v) {
 			return
+		}
+		if laterRe != nil && laterRe.MatchString(v) {
+			return // a later page of a thread: read from its first page
 		}
 		if !seen[v] {
 			seen[v] = true
@@ -96,8 +162,28 @@ func Thread(s Site, p Page, orgs OrgMatcher) (posting.Posting, string, error) {
 	return tp.Posting, tp.Next, err
 }
 
-// ThreadDetail is Thread with the reply count and lock state.
+// ThreadDetail is Thread with the reply count, the replies, the lock
+// state and whether the page is a later page of its thread (judged by its
+// URL). The posting's own samples in replies on this page are added.
 func ThreadDetail(s Site, p Page, orgs OrgMatcher) (ThreadPage, error) {
+	later := false
+	if lp := s.Profile.Thread.LaterPage; lp != "" {
+		re, err := regexp.Compile(lp)
+		if err != nil {
+			return ThreadPage{}, fmt.Errorf("thread.later_page: %w", err)
+		}
+		later = re.MatchString(p.URL)
+	}
+	return threadDetail(s, p, orgs, later)
+}
+
+// ThreadLater reads a page reached by following a thread's next link: a
+// later page whatever its URL says.
+func ThreadLater(s Site, p Page) (ThreadPage, error) {
+	return threadDetail(s, p, nil, true)
+}
+
+func threadDetail(s Site, p Page, orgs OrgMatcher, later bool) (ThreadPage, error) {
 	doc, base, err := parse(s, p)
 	if err != nil {
 		return ThreadPage{}, err
@@ -170,21 +256,8 @@ func ThreadDetail(s Site, p Page, orgs OrgMatcher) (ThreadPage, error) {
 
 	// Samples: row-shaped code/pre/hide blocks, and [hide] BBCode left
 	// unparsed by the forum.
-	hidden := false
-	var blocks []string
-	if r.Samples != "" {
-		bodySel.Find(r.Samples).Each(func(_ int, b *goquery.Selection) {
-			blocks = append(blocks, tidyText(nodeText(b)))
-		})
-		if bodySel.Is(r.Samples) {
-			blocks = append(blocks, body)
-		}
-	}
-	for _, m := range reHideBB.FindAllStringSubmatch(body, -1) {
-		hidden = true
-		blocks = append(blocks, strings.TrimSpace(m[1]))
-	}
-	post.Samples = samplesOf(blocks)
+	var hidden bool
+	post.Samples, hidden = samplesIn(r, bodySel, body)
 
 	firstText := first.Text()
 	if r.Hidden != "" && (first.Find(r.Hidden).Length() > 0 || bodySel.Find(r.Hidden).Length() > 0) {
@@ -245,13 +318,45 @@ func ThreadDetail(s Site, p Page, orgs OrgMatcher) (ThreadPage, error) {
 	post.Language = languageOf(all)
 	post.ID = posting.DeriveID(post.Site, post.URL, post.PostID)
 
-	tp := ThreadPage{Posting: post, Replies: posts.Length() - 1, Locked: locked}
+	tp := ThreadPage{Posting: post, Replies: posts.Length() - 1, Locked: locked, Later: later}
+	replies := posts.Slice(1, goquery.ToEnd)
+	if later {
+		tp.Replies = posts.Length()
+		replies = posts
+	}
+	replies.Each(func(_ int, sel *goquery.Selection) {
+		b := sel.Find(r.Body).First()
+		smp, _ := samplesIn(r, b, tidyText(nodeText(b)))
+		tp.Posts = append(tp.Posts, Post{ID: fieldValue(sel, r.PostID, false), Author: oneLine(fieldValue(sel, r.Author, false)), Samples: smp})
+	})
+	if !later {
+		tp.addAuthorSamples(tp.Posts)
+	}
 	if r.Next != "" {
 		if u := resolve(base, doc.Find(r.Next).First().AttrOr("href", "")); u != nil && sameSite(u, site) {
 			tp.Next = u.String()
 		}
 	}
 	return tp, nil
+}
+
+// samplesIn returns the row-shaped sample blocks of a post's body (its
+// text given) and whether the post hides content in [hide] BBCode.
+func samplesIn(r ThreadRules, bodySel *goquery.Selection, body string) (samples []posting.Sample, hidden bool) {
+	var blocks []string
+	if r.Samples != "" {
+		bodySel.Find(r.Samples).Each(func(_ int, b *goquery.Selection) {
+			blocks = append(blocks, tidyText(nodeText(b)))
+		})
+		if bodySel.Is(r.Samples) {
+			blocks = append(blocks, body)
+		}
+	}
+	for _, m := range reHideBB.FindAllStringSubmatch(body, -1) {
+		hidden = true
+		blocks = append(blocks, strings.TrimSpace(m[1]))
+	}
+	return samplesOf(blocks), hidden
 }
 
 var reHideBB = regexp.MustCompile(`(?is)\[hide(?:=[^\]]*)?\](.*?)\[/hide\]`)

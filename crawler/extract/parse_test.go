@@ -311,3 +311,47 @@ func mustBuiltin(t *testing.T, e string) Profile {
 	}
 	return p
 }
+
+// Each engine's later_page tells a thread's first page from its later
+// ones by URL, the way the engine paginates.
+func TestLaterPage(t *testing.T) {
+	tests := []struct {
+		engine, url string
+		later       bool
+	}{
+		{"mybb", "http://f.onion/showthread.php?tid=7", false},
+		{"mybb", "http://f.onion/showthread.php?tid=7&page=1", false},
+		{"mybb", "http://f.onion/showthread.php?tid=7&page=2", true},
+		{"mybb", "http://f.onion/showthread.php?page=12&tid=7", true},
+		{"mybb", "http://f.onion/showthread.php?tid=7&pagex=2", false},
+		{"xenforo", "https://f.example/threads/socso-3m.123/", false},
+		{"xenforo", "https://f.example/threads/socso-3m.123/page-2", true},
+		{"xenforo", "https://f.example/threads/socso-3m.123/page-10?x=1", true},
+		{"xenforo", "https://f.example/threads/page-1-of-data.123/", false},
+		{"phpbb", "http://f.onion/viewtopic.php?f=5&t=301", false},
+		{"phpbb", "http://f.onion/viewtopic.php?f=5&t=301&start=0", false},
+		{"phpbb", "http://f.onion/viewtopic.php?f=5&t=301&start=20", true},
+		{"paste", "http://p.onion/view/Ab3dE9", false},
+	}
+	for _, tt := range tests {
+		prof, err := Builtin(tt.engine)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := `<html><body><div id="posts"><div class="post" id="post_1"><div class="post_body">hello</div></div></div>` +
+			`<div id="page-body"><div class="post"><div class="postbody"><div class="content">hello</div></div></div></div>` +
+			`<article class="message--post"><div class="message-body"><div class="bbWrapper">hello</div></div></article>` +
+			`<div class="paste_box_frame"><textarea id="paste_code">hello</textarea></div></body></html>`
+		tp, err := ThreadDetail(Site{Name: "f", BaseURL: tt.url, Profile: prof}, Page{URL: tt.url, Body: []byte(page)}, nil)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tt.engine, tt.url, err)
+		}
+		if tp.Later != tt.later {
+			t.Errorf("%s %s: later %v, want %v", tt.engine, tt.url, tp.Later, tt.later)
+		}
+		// On a later page every post is a reply.
+		if want := map[bool]int{false: 0, true: 1}[tt.later]; tp.Replies != want || len(tp.Posts) != want {
+			t.Errorf("%s %s: %d replies, %d posts; want %d", tt.engine, tt.url, tp.Replies, len(tp.Posts), want)
+		}
+	}
+}

@@ -58,6 +58,10 @@ type ThreadRules struct {
 	// CanonicalDrop lists query parameters that do not change which
 	// thread a URL shows (session ids, highlights, post anchors).
 	CanonicalDrop []string `yaml:"canonical_drop"`
+	// LaterPage is a regexp on the URL that marks a thread's second or
+	// later page: its first post is a reply, not the posting. The crawler
+	// reads later pages from the thread's first page (following next).
+	LaterPage string `yaml:"later_page"`
 }
 
 // FrontRules recognise DDoS-front pages (EndGame-style queues, CAPTCHAs).
@@ -213,6 +217,7 @@ func (p Profile) Validate() error {
 	sel("thread.next", t.Next)
 	sel("thread.canonical.selector", t.Canonical.Selector)
 	re("thread.thread_id", t.ThreadID)
+	re("thread.later_page", t.LaterPage)
 	sel("thread.samples", t.Samples)
 	sel("thread.hidden", t.Hidden)
 	sel("thread.locked", t.Locked)
