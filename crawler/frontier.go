@@ -17,24 +17,42 @@ import (
 //   - Pending counts queued plus popped-but-not-Done urls. A worker quits
 //     only when Pop finds nothing and Pending is 0, so nobody quits while
 //     another worker may still push new work.
+//   - Claim records owner under key unless a claim exists (atomic
+//     set-if-absent) and returns the owner recorded first and whether this
+//     call recorded it. A new post is claimed by site and body hash, so
+//     processes that find one post at two URLs publish it once.
 type Frontier interface {
 	Push(ctx context.Context, url string) (added bool, err error)
 	Pop(ctx context.Context) (url string, ok bool, err error)
 	Done(ctx context.Context, url string) error
 	Pending(ctx context.Context) (int, error)
+	Claim(ctx context.Context, key, owner string) (first string, won bool, err error)
 }
 
-// MemFrontier is the in-process Frontier: a FIFO queue and a visited set.
+// MemFrontier is the in-process Frontier: a FIFO queue, a visited set and
+// a claims map.
 type MemFrontier struct {
 	mu       sync.Mutex
 	seen     map[string]bool
 	queue    []string
 	inFlight map[string]int
+	claims   map[string]string
 }
 
 // NewMemFrontier returns an empty in-memory frontier.
 func NewMemFrontier() *MemFrontier {
-	return &MemFrontier{seen: map[string]bool{}, inFlight: map[string]int{}}
+	return &MemFrontier{seen: map[string]bool{}, inFlight: map[string]int{}, claims: map[string]string{}}
+}
+
+// Claim records owner under key unless key is claimed.
+func (f *MemFrontier) Claim(_ context.Context, key, owner string) (string, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if first, ok := f.claims[key]; ok {
+		return first, false, nil
+	}
+	f.claims[key] = owner
+	return owner, true, nil
 }
 
 // Push queues url unless it was pushed before.
@@ -93,6 +111,7 @@ type SharedFrontier interface {
 	Pop(ctx context.Context) (url string, ok bool, err error)
 	Done(ctx context.Context, url string) error
 	Idle(ctx context.Context) (bool, error)
+	Claim(ctx context.Context, key, owner string) (first string, won bool, err error)
 }
 
 // Shared adapts a SharedFrontier to Frontier: Pending is 1 while the

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -500,9 +501,23 @@ func (r *runner) thread(ctx context.Context, sr *siteRun, page extract.Page, cap
 	if capture.File != "" {
 		p.Capture = captureOf(capture, page.FetchedAt)
 	}
-	publish := sr.dedup(&p, tp.Replies, r.opts.Now().UTC())
+	publish, isNew := sr.dedup(&p, tp.Replies, r.opts.Now().UTC())
 	if !publish {
 		return nil
+	}
+	if isNew {
+		// Another crawl process sharing the frontier may have found the
+		// same post at another URL: the first to claim it publishes it.
+		key := p.URL + "#" + p.PostID
+		claim := "post:" + sr.cfg.Name + ":" + cmp.Or(p.BodySHA256, key)
+		first, won, err := r.opts.Frontier.Claim(ctx, claim, key)
+		if err != nil {
+			return &fatalError{fmt.Errorf("frontier: %w", err)}
+		}
+		if !won {
+			sr.log.Info("same post found by another crawl process", "url", p.URL, "first_seen_as", first)
+			return nil
+		}
 	}
 	for i := range p.SampleFiles {
 		if err := r.sampleFile(ctx, sr, &p.SampleFiles[i], page.URL); err != nil {
@@ -577,7 +592,9 @@ func (r *runner) laterPages(ctx context.Context, sr *siteRun, tp *extract.Thread
 // same body is nothing new (new replies are noted); with another body it
 // is an edit, yielded under the same id with the earlier version in
 // Edits; the same body under another key is the same post at another URL.
-func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) bool {
+// isNew says this process never saw the post before: thread then claims it
+// in the shared frontier.
+func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) (publish, isNew bool) {
 	key := p.URL + "#" + p.PostID
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
@@ -592,22 +609,22 @@ func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) bool {
 				prev.Replies = replies
 			}
 			sr.state.Posts[key] = prev
-			return false
+			return false, false
 		}
 		p.ID = prev.ID
 		p.Edits = append(append([]posting.Edit(nil), prev.Edits...), posting.Edit{At: prev.SeenAt, BodySHA256: prev.BodySHA256, Title: prev.Title})
 		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits}
 		sr.byHash[p.BodySHA256] = key
 		sr.log.Info("posting edited", "posting_id", p.ID, "url", p.URL, "edits", len(p.Edits))
-		return true
+		return true, false
 	}
 	if other, ok := sr.byHash[p.BodySHA256]; ok && p.BodySHA256 != "" {
 		sr.log.Info("same post at another URL", "url", p.URL, "first_seen_as", other)
-		return false
+		return false, false
 	}
 	sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies}
 	sr.byHash[p.BodySHA256] = key
-	return true
+	return true, true
 }
 
 // samplesHash is the hex SHA-256 of a posting's sample texts: samples

@@ -21,14 +21,15 @@ import (
 // TestTwoWorkersShareRedisFrontier: two crawl workers (separate data
 // directories and Redis clients, as two `semak crawl --redis` processes)
 // share one frontier on a real redis-server: no page is fetched twice,
-// neither quits while the other still adds work, and together they find
-// every posting of the four fixture forums.
+// neither quits while the other still adds work, a post found at two URLs
+// is published once, and together they find every posting of the four
+// fixture forums.
 func TestTwoWorkersShareRedisFrontier(t *testing.T) {
 	addr := redistest.Start(t)
 	s := startSOCKS(t, true)
 	sites, servers := fixtureSites(t, s)
 	var mu sync.Mutex
-	ids := map[string]bool{}
+	ids := map[string]int{}
 	g, ctx := errgroup.WithContext(context.Background())
 	for range 2 {
 		opts := baseOptions(t, s, sites...)
@@ -39,7 +40,7 @@ func TestTwoWorkersShareRedisFrontier(t *testing.T) {
 		g.Go(func() error {
 			return Run(ctx, opts, func(p postingT) error {
 				mu.Lock()
-				ids[p.ID] = true
+				ids[p.ID]++
 				mu.Unlock()
 				return nil
 			})
@@ -78,12 +79,43 @@ func TestTwoWorkersShareRedisFrontier(t *testing.T) {
 		}
 	}
 	var got []string
-	for id := range ids {
+	for id, n := range ids {
 		got = append(got, id)
+		// Thread 101 is listed at two URLs: whichever worker fetched
+		// which, the post is published once.
+		if n != 1 {
+			t.Errorf("posting %s yielded %d times by the two workers", id, n)
+		}
 	}
 	sort.Strings(want)
 	sort.Strings(got)
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("postings found by the two workers:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// Two crawl processes (separate data directories) sharing one frontier
+// find the same post at two URLs: only the first publishes it; the claim
+// is what stops the second, which has never seen the post itself.
+func TestSamePostTwoProcessesClaimed(t *testing.T) {
+	s := startSOCKS(t, true)
+	fs := startFixture(t, "mybb")
+	s.route(mybbHost, fs.Listener.Addr().String())
+	shared := NewMemFrontier()
+	var yielded [2]int
+	for i, start := range []string{"/showthread.php?tid=101", "/showthread.php?tid=101&highlight=perkeso"} {
+		opts := baseOptions(t, s, site("leaklounge", "http://"+mybbHost+"/", "mybb", start))
+		opts.Frontier = shared
+		got, err := collect(t, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		yielded[i] = len(got)
+	}
+	if yielded != [2]int{1, 0} {
+		t.Errorf("postings yielded by the two processes: %v, want [1 0]", yielded)
+	}
+	if n := fs.hits.Load(); n != 2 {
+		t.Errorf("%d fetches, want 2 (one per URL)", n)
 	}
 }

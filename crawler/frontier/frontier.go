@@ -28,10 +28,19 @@ type Frontier interface {
 	// Idle reports that nothing is queued, waiting for a retry or in
 	// flight: workers may stop.
 	Idle(ctx context.Context) (bool, error)
+	// Claim is an atomic set-if-absent on a claims map: it records owner
+	// under key unless a claim exists, and returns the owner recorded
+	// first and whether this call recorded it. The crawler claims each
+	// post it finds (by site and body hash), so that processes that find
+	// one post at two URLs publish it once.
+	Claim(ctx context.Context, key, owner string) (first string, won bool, err error)
 }
 
 // ErrEmptyURL is returned by Push for an empty URL.
 var ErrEmptyURL = errors.New("frontier: empty URL")
+
+// ErrEmptyKey is returned by Claim for an empty key.
+var ErrEmptyKey = errors.New("frontier: empty claim key")
 
 // NewMemory returns an in-process Frontier, safe for concurrent use by the
 // goroutines of one process. It has no lease: an in-flight URL stays in
@@ -40,6 +49,7 @@ func NewMemory() Frontier {
 	return &memory{
 		visited:  make(map[string]struct{}),
 		inflight: make(map[string]struct{}),
+		claims:   make(map[string]string),
 		now:      time.Now,
 	}
 }
@@ -55,6 +65,7 @@ type memory struct {
 	queue    []string // FIFO: pop from the front
 	inflight map[string]struct{}
 	delayed  []delayedURL // unordered; small
+	claims   map[string]string
 	now      func() time.Time
 }
 
@@ -140,4 +151,20 @@ func (m *memory) Idle(ctx context.Context) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.queue) == 0 && len(m.inflight) == 0 && len(m.delayed) == 0, nil
+}
+
+func (m *memory) Claim(ctx context.Context, key, owner string) (string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	if key == "" {
+		return "", false, ErrEmptyKey
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if first, ok := m.claims[key]; ok {
+		return first, false, nil
+	}
+	m.claims[key] = owner
+	return owner, true, nil
 }

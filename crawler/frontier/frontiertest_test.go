@@ -44,6 +44,49 @@ func frontiertest(t *testing.T, h harness) {
 		mustPop(t, f, "b")
 		mustEmpty(t, f)
 	})
+	t.Run("Claim", func(t *testing.T) {
+		ctx := context.Background()
+		open := h.fresh(t, longLease)
+		a, b := open(), open()
+		if first, won, err := a.Claim(ctx, "post:x:1", "owner-a"); err != nil || !won || first != "owner-a" {
+			t.Fatalf("first claim: %q %v %v", first, won, err)
+		}
+		for _, f := range []frontier.Frontier{a, b} {
+			if first, won, err := f.Claim(ctx, "post:x:1", "owner-b"); err != nil || won || first != "owner-a" {
+				t.Errorf("second claim: %q %v %v; want owner-a, lost", first, won, err)
+			}
+		}
+		if _, won, err := b.Claim(ctx, "post:x:2", "owner-b"); err != nil || !won {
+			t.Errorf("claim of another key: %v %v", won, err)
+		}
+		if _, _, err := a.Claim(ctx, "", "x"); !errors.Is(err, frontier.ErrEmptyKey) {
+			t.Errorf("Claim(\"\") = %v, want ErrEmptyKey", err)
+		}
+		// Many claimers at once: exactly one wins.
+		var wins sync.WaitGroup
+		var mu sync.Mutex
+		winners := 0
+		for i := range 16 {
+			f := open()
+			wins.Add(1)
+			go func() {
+				defer wins.Done()
+				_, won, err := f.Claim(ctx, "post:race", fmt.Sprint("w", i))
+				if err != nil {
+					t.Error(err)
+				}
+				if won {
+					mu.Lock()
+					winners++
+					mu.Unlock()
+				}
+			}()
+		}
+		wins.Wait()
+		if winners != 1 {
+			t.Errorf("%d claimers won one key", winners)
+		}
+	})
 	t.Run("PopFIFO", func(t *testing.T) {
 		f := h.fresh(t, longLease)()
 		for i := range 10 {

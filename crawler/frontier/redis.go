@@ -70,14 +70,22 @@ var idleScript = redis.NewScript(`
 return redis.call('LLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3])
 `)
 
+// KEYS[1] claims; ARGV[1] key, ARGV[2] owner. Returns {won, first owner}.
+var claimScript = redis.NewScript(`
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+	return {1, ARGV[2]}
+end
+return {0, redis.call('HGET', KEYS[1], ARGV[1])}
+`)
+
 type redisFrontier struct {
-	c                                 *redis.Client
-	visited, queue, inflight, delayed string
-	leaseMs                           int64
+	c                                         *redis.Client
+	visited, queue, inflight, delayed, claims string
+	leaseMs                                   int64
 }
 
 // NewRedis returns a Frontier kept in Redis under the keys
-// "semak:frontier:<namespace>:{visited,queue,inflight,delayed}", shared by
+// "semak:frontier:<namespace>:{visited,queue,inflight,delayed,claims}", shared by
 // every process that uses the same server and namespace. A URL popped by a
 // worker that then neither calls Done nor Retry (it died) is handed out again
 // by a Pop after lease has passed; lease <= 0 means DefaultLease. See the
@@ -93,6 +101,7 @@ func NewRedis(c *redis.Client, namespace string, lease time.Duration) Frontier {
 		queue:    p + "queue",
 		inflight: p + "inflight",
 		delayed:  p + "delayed",
+		claims:   p + "claims",
 		leaseMs:  max(lease.Milliseconds(), 1),
 	}
 }
@@ -143,4 +152,20 @@ func (r *redisFrontier) Idle(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("frontier: idle: %w", err)
 	}
 	return n == 0, nil
+}
+
+func (r *redisFrontier) Claim(ctx context.Context, key, owner string) (string, bool, error) {
+	if key == "" {
+		return "", false, ErrEmptyKey
+	}
+	res, err := claimScript.Run(ctx, r.c, []string{r.claims}, key, owner).Slice()
+	if err != nil {
+		return "", false, fmt.Errorf("frontier: claim: %w", err)
+	}
+	if len(res) != 2 {
+		return "", false, fmt.Errorf("frontier: claim: unexpected reply %v", res)
+	}
+	won, _ := res[0].(int64)
+	first, _ := res[1].(string)
+	return first, won == 1, nil
 }
