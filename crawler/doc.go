@@ -44,10 +44,26 @@
 //     config and print as [redacted]; cookies, state and jars are 0600
 //     under DataDir; no log line holds a body, a sample or a cookie value.
 //
+// # One posting per post
+//
+// A thread's posting is its first post; its later pages are read from the
+// first by following next (max_thread_pages, loop guard), adding the reply
+// count and the samples the seller quotes in replies. A post is keyed by
+// canonical URL and post id; the same key with another body, title or
+// samples is an edit (yielded again under the same id, the earlier version
+// in Edits). The same body by the same author at another URL is the same
+// post (not yielded again); a body that resembles the same author's
+// earlier post (MinHash of word pairs, sketch.go) is that post reposted
+// lightly edited: yielded under the first id, the earlier version and its
+// URL in Edits. Processes sharing a frontier claim each new post there
+// (Frontier.Claim), so the first to find it publishes it. Recrawls are
+// due per site (recrawl), thread pages are asked for with If-None-Match /
+// If-Modified-Since, and new replies are noticed and logged.
+//
 // # Data directory
 //
 //	DataDir/warc/semak-<start>-<seq>.warc.gz   evidence, rotated at 1 GiB
-//	DataDir/sites/<site>/state.json            parked/dead state, last crawl, validators, seen posts
+//	DataDir/sites/<site>/state.json            parked/dead state, last crawl, errors, validators, seen posts (hashes, sketches, no bodies)
 //	DataDir/sites/<site>/cookies.json          the site's cookie jar
 //	DataDir/sites/<site>/operator-cookie.json  a cookie pasted by an operator
 package crawler

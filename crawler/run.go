@@ -613,18 +613,52 @@ func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) (publis
 		}
 		p.ID = prev.ID
 		p.Edits = append(append([]posting.Edit(nil), prev.Edits...), posting.Edit{At: prev.SeenAt, BodySHA256: prev.BodySHA256, Title: prev.Title})
-		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits}
+		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits, Author: p.Author, Sketch: sketch(p.Body), URL: p.URL}
 		sr.byHash[p.BodySHA256] = key
 		sr.log.Info("posting edited", "posting_id", p.ID, "url", p.URL, "edits", len(p.Edits))
 		return true, false
 	}
-	if other, ok := sr.byHash[p.BodySHA256]; ok && p.BodySHA256 != "" {
+	if other, ok := sr.byHash[p.BodySHA256]; ok && p.BodySHA256 != "" && sameAuthor(sr.state.Posts[other].Author, p.Author) {
 		sr.log.Info("same post at another URL", "url", p.URL, "first_seen_as", other)
 		return false, false
 	}
-	sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies}
+	sh := sketch(p.Body)
+	if prevKey, prev, ok := sr.repostOf(p.Author, sh); ok {
+		// The author's earlier post, lightly edited, at another URL: one
+		// posting, whose history keeps the earlier version and its URL.
+		p.ID = prev.ID
+		p.Edits = append(append([]posting.Edit(nil), prev.Edits...), posting.Edit{At: prev.SeenAt, BodySHA256: prev.BodySHA256, Title: prev.Title, URL: prev.URL})
+		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits, Author: p.Author, Sketch: sh, URL: p.URL}
+		sr.byHash[p.BodySHA256] = key
+		sr.log.Info("post reposted lightly edited at another URL", "posting_id", p.ID, "url", p.URL, "first_seen_as", prevKey)
+		return true, false
+	}
+	sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Author: p.Author, Sketch: sh, URL: p.URL}
 	sr.byHash[p.BodySHA256] = key
 	return true, true
+}
+
+// sameAuthor is false only when both authors are known and differ: a
+// copy of another seller's ad is a posting of its own.
+func sameAuthor(a, b string) bool { return a == "" || b == "" || a == b }
+
+// repostOf finds the latest version of an earlier post by the same author
+// whose body resembles one with sketch sh. The caller holds sr.mu.
+func (sr *siteRun) repostOf(author string, sh []byte) (string, postState, bool) {
+	if author == "" || sh == nil {
+		return "", postState{}, false
+	}
+	var bestKey string
+	var best postState
+	for k, ps := range sr.state.Posts {
+		if ps.Author != author || !nearDuplicate(ps.Sketch, sh) {
+			continue
+		}
+		if bestKey == "" || ps.SeenAt.After(best.SeenAt) || (ps.SeenAt.Equal(best.SeenAt) && k < bestKey) {
+			bestKey, best = k, ps
+		}
+	}
+	return bestKey, best, bestKey != ""
 }
 
 // samplesHash is the hex SHA-256 of a posting's sample texts: samples

@@ -70,7 +70,12 @@ type postState struct {
 	ID         string `json:"id"`
 	BodySHA256 string `json:"body_sha256"`
 	// SamplesSHA256 hashes the sample texts (samplesHash).
-	SamplesSHA256 string         `json:"samples_sha256,omitempty"`
+	SamplesSHA256 string `json:"samples_sha256,omitempty"`
+	// Author and Sketch find the post reposted lightly edited at
+	// another URL (sketch.go); URL is where it was seen.
+	Author string `json:"author,omitempty"`
+	Sketch []byte `json:"sketch,omitempty"`
+	URL    string `json:"url,omitempty"`
 	Title         string         `json:"title"`
 	SeenAt        time.Time      `json:"seen_at"`
 	Replies       int            `json:"replies"`

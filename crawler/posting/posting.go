@@ -112,11 +112,14 @@ type SampleFile struct {
 	SHA256 string `json:"sha256,omitempty"`
 }
 
-// Edit is one earlier version of a posting seen by a recrawl.
+// Edit is one earlier version of a posting seen by a recrawl. URL is set
+// when that version was at another URL (the post was reposted there,
+// lightly edited).
 type Edit struct {
 	At         time.Time `json:"at"`
 	BodySHA256 string    `json:"body_sha256,omitempty"`
 	Title      string    `json:"title,omitempty"`
+	URL        string    `json:"url,omitempty"`
 }
 
 // Verdict is the outcome of verifying a posting's claim, when one was run.
