@@ -73,13 +73,13 @@ type postState struct {
 	SamplesSHA256 string `json:"samples_sha256,omitempty"`
 	// Author and Sketch find the post reposted lightly edited at
 	// another URL (sketch.go); URL is where it was seen.
-	Author string `json:"author,omitempty"`
-	Sketch []byte `json:"sketch,omitempty"`
-	URL    string `json:"url,omitempty"`
-	Title         string         `json:"title"`
-	SeenAt        time.Time      `json:"seen_at"`
-	Replies       int            `json:"replies"`
-	Edits         []posting.Edit `json:"edits,omitempty"`
+	Author  string         `json:"author,omitempty"`
+	Sketch  []byte         `json:"sketch,omitempty"`
+	URL     string         `json:"url,omitempty"`
+	Title   string         `json:"title"`
+	SeenAt  time.Time      `json:"seen_at"`
+	Replies int            `json:"replies"`
+	Edits   []posting.Edit `json:"edits,omitempty"`
 }
 
 func siteDir(dataDir, site string) string { return filepath.Join(dataDir, "sites", site) }
