@@ -96,6 +96,25 @@ CREATE TABLE postings (
 ) STRICT;
 CREATE INDEX postings_posted_at ON postings(posted_at);
 `,
+	// 4: the audit log: append-only (the triggers refuse UPDATE and
+	// DELETE), each entry chained to the one before by hash (audit.go).
+	`
+CREATE TABLE audit (
+	seq     INTEGER PRIMARY KEY,       -- 1, 2, 3 …, no gaps
+	at      TEXT NOT NULL,             -- RFC 3339 UTC
+	actor   TEXT NOT NULL,             -- who: OS user for the CLI, the user for the web
+	origin  TEXT NOT NULL,             -- from where: "cli@host" or the client address
+	action  TEXT NOT NULL,             -- what: export, verify, snapshot.load …
+	object  TEXT NOT NULL,             -- on what: an org, a source, a query
+	detail  TEXT NOT NULL,             -- more, never personal data
+	prev    TEXT NOT NULL,             -- hash of entry seq-1 ('' for the first)
+	hash    TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`,
 }
 
 // version returns the schema version of the database (0 when new).
