@@ -62,7 +62,7 @@ func newExportCmd(g *globalOptions) *cobra.Command {
 func runExport(cmd *cobra.Command, e *env, o *exportOptions) error {
 	ctx := cmd.Context()
 	if o.Limit > export.DefaultCap {
-		fmt.Fprintf(cmd.ErrOrStderr(), "semak: export over the cap: up to %d postings, by %s at %s, query %q\n", o.Limit, whoami(), time.Now().UTC().Format(time.RFC3339), o.Query)
+		fmt.Fprintf(cmd.ErrOrStderr(), "semak: export over the cap: up to %d postings, by %s at %s, query %q (recorded in the audit log)\n", o.Limit, whoami(), time.Now().UTC().Format(time.RFC3339), o.Query)
 	}
 	ix, err := openIndex(ctx, e)
 	if err != nil {

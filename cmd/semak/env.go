@@ -82,7 +82,8 @@ func parseOverrides(maps []string) ([]intake.Override, error) {
 
 // withEnv is the RunE of a command that works on the data directory: check
 // the arguments and flags (check may be nil), open the directory, run,
-// close it (the run's own error first).
+// close it (the run's own error first). Commands the audit log records
+// (audit.go) are logged before they run.
 func withEnv(g *globalOptions, check func(args []string) error, run func(cmd *cobra.Command, args []string, e *env) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) (err error) {
 		if check != nil {
@@ -95,6 +96,6 @@ func withEnv(g *globalOptions, check func(args []string) error, run func(cmd *co
 			return err
 		}
 		defer closeEnv(e, &err)
-		return run(cmd, args, e)
+		return auditRun(cmd, args, e, func() error { return run(cmd, args, e) })
 	}
 }

@@ -29,6 +29,6 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&g.Data, "data", defaultDataDir(), "directory of the embedded store (default $SEMAK_DATA, else ./semak-data)")
-	root.AddCommand(newInitCmd(g), newOrgCmd(g), newSourceCmd(g), newSnapshotCmd(g), newVerifyCmd(g), newLeakCmd(g), newCanaryCmd(g), newPostingCmd(g), newSearchCmd(g), newIndexCmd(g), newExportCmd(g), newCrawlCmd(g), newSampleCmd(g))
+	root.AddCommand(newInitCmd(g), newOrgCmd(g), newSourceCmd(g), newSnapshotCmd(g), newVerifyCmd(g), newLeakCmd(g), newCanaryCmd(g), newPostingCmd(g), newSearchCmd(g), newIndexCmd(g), newExportCmd(g), newCrawlCmd(g), newSampleCmd(g), newAuditCmd(g))
 	return root
 }
