@@ -94,6 +94,17 @@ func addPostings(cmd *cobra.Command, e *env, file string) (err error) {
 			bad = append(bad, fmt.Sprintf("posting %s: %v", p.ID, err))
 			continue
 		}
+		if p.Verdict == nil {
+			// A re-import keeps the verdict semak recorded (verify --posting).
+			if old, err := e.store.Posting(ctx, p.ID); err == nil {
+				var q posting.Posting
+				if json.Unmarshal(old.JSON, &q) == nil {
+					p.Verdict = q.Verdict
+				}
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
 		n, err := fingerprintSamples(cmd, e, &p)
 		if err != nil {
 			return err

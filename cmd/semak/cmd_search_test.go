@@ -182,4 +182,46 @@ func TestPostingsAndSearch(t *testing.T) {
 	if v["verdict"] != "OLD" || len(kl) == 0 || kl[0].(map[string]any)["posting"] != "bf-2022-0314#1" {
 		t.Errorf("repost of a posting's sample: verdict %v known_leaks %v", v["verdict"], v["known_leaks"])
 	}
+
+	// The reposter's own posting gets the verdict written back: searchable
+	// by verdict, exported with its confidence, kept across a re-import.
+	var rp bytes.Buffer
+	reposter := posting.Posting{ID: "xss-2025-0101", Site: "xss.example", URL: "http://xss.example/t/101", Title: "PERKESO fresh 2025 dump, sample attached",
+		Body: "fresh, never sold before", Author: "baru", PostedAt: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC), Victims: []string{"PERKESO"}, Language: "en"}
+	if err := posting.WriteNDJSON(&rp, reposter); err != nil {
+		t.Fatal(err)
+	}
+	rpFile := filepath.Join(files, "reposter.ndjson")
+	if err := os.WriteFile(rpFile, rp.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustCLI(t, dir, "posting", "add", rpFile)
+	if code, _, errs := cli(t, dir, "verify", "--claim", spec.Claim, "--posting", "no-such-posting", repost); code == exitOK || !strings.Contains(errs, "no posting") {
+		t.Errorf("verify --posting of an unknown posting: exit %d %q", code, errs)
+	}
+	mustCLI(t, dir, "verify", "--claim", spec.Claim, "--claimed-count", strconv.FormatInt(spec.ClaimedCount, 10), "--posting", reposter.ID, repost)
+	byVerdict := func() []string {
+		var r struct {
+			Hits []struct{ ID string } `json:"hits"`
+		}
+		if err := json.Unmarshal([]byte(mustCLI(t, dir, "search", "--json", "verdict:old site:xss.example")), &r); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, h := range r.Hits {
+			ids = append(ids, h.ID)
+		}
+		return ids
+	}
+	if ids := byVerdict(); len(ids) != 1 || ids[0] != reposter.ID {
+		t.Errorf("search verdict:old site:xss.example gives %v, want the reposter's posting", ids)
+	}
+	misp := mustCLI(t, dir, "export", "--query", "verdict:old site:xss.example", "--format", "misp")
+	if !strings.Contains(misp, "estimative-language:likelihood-probability") || !strings.Contains(misp, "semak verdict OLD") {
+		t.Errorf("the MISP export of the verified posting lacks its verdict or confidence:\n%s", misp)
+	}
+	mustCLI(t, dir, "posting", "add", rpFile) // a collector sends it again, without a verdict
+	if ids := byVerdict(); len(ids) != 1 {
+		t.Errorf("after a re-import, search verdict:old gives %v: the recorded verdict was lost", ids)
+	}
 }

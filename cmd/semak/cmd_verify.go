@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/semak/semak/crawler/posting"
 	"github.com/semak/semak/internal/store"
 	"github.com/semak/semak/matcher"
 	"github.com/semak/semak/matcher/fingerprint"
@@ -33,6 +35,7 @@ type verifyOptions struct {
 	Map          []string
 	File         string
 	Report       string
+	Posting      string
 
 	overrides []intake.Override
 }
@@ -59,16 +62,28 @@ func (o *verifyOptions) Validate() error {
 func newVerifyCmd(g *globalOptions) *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify --claim ORG [--claimed-count N] [--json] FILE",
+		Use:   "verify --claim ORG [--claimed-count N] [--posting ID] [--json] FILE",
 		Short: "Say whether a leak sample is NEW, OLD, FAKE, MIXED or INCONCLUSIVE, with the evidence",
 		Args:  cobra.ExactArgs(1),
 		RunE: withEnv(g, func(args []string) error {
 			o.File = args[0]
 			return o.Validate()
 		}, func(cmd *cobra.Command, args []string, e *env) error {
+			if o.Posting != "" {
+				if _, err := e.store.Posting(cmd.Context(), o.Posting); errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("verify: no posting %q in the store: import it with `semak posting add`, or check --posting", o.Posting)
+				} else if err != nil {
+					return err
+				}
+			}
 			v, rep, err := runVerify(cmd, e, o)
 			if err != nil {
 				return err
+			}
+			if o.Posting != "" {
+				if err := recordVerdict(cmd, e, o.Posting, v); err != nil {
+					return err
+				}
 			}
 			if o.Report != "" {
 				if err := writeReport(o, v, rep); err != nil {
@@ -86,7 +101,55 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the verdict as one JSON object")
 	cmd.Flags().StringArrayVar(&o.Map, "map", nil, "map a sample column to a field, COLUMN=FIELD (repeatable)")
 	cmd.Flags().StringVar(&o.Report, "report", "", "also write the evidence pack to FILE.html or FILE.md")
+	cmd.Flags().StringVar(&o.Posting, "posting", "", "record the verdict on this posting (store and search index: verdict:… facet, exports)")
 	return cmd
+}
+
+// recordVerdict writes the verdict, its confidence and admiralty rating
+// back into the posting whose sample was verified, in the store and the
+// search index.
+func recordVerdict(cmd *cobra.Command, e *env, id string, v verdict.Verdict) (err error) {
+	ctx := cmd.Context()
+	sp, err := e.store.Posting(ctx, id)
+	if err != nil {
+		return err
+	}
+	var p posting.Posting
+	if err := json.Unmarshal(sp.JSON, &p); err != nil {
+		return fmt.Errorf("posting %s in the store: %w", id, err)
+	}
+	bases := make([]string, len(v.Basis))
+	for i, b := range v.Basis {
+		bases[i] = string(b)
+	}
+	p.Verdict = &posting.Verdict{
+		Verdict:    string(v.Verdict),
+		Basis:      strings.Join(bases, ","),
+		CheckedAt:  time.Now().UTC(),
+		Confidence: v.Statement.Confidence,
+		Admiralty:  v.Admiralty.SourceReliability + v.Admiralty.InformationCredibility,
+		Claim:      v.Claim.Org,
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if _, err := e.store.PutPosting(ctx, store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body}); err != nil {
+		return err
+	}
+	ix, err := openIndex(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := ix.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	return ix.Add(ctx, p)
 }
 
 func runVerify(cmd *cobra.Command, e *env, o *verifyOptions) (verdict.Verdict, *intake.Report, error) {

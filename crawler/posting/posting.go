@@ -125,8 +125,16 @@ type Edit struct {
 // Verdict is the outcome of verifying a posting's claim, when one was run.
 type Verdict struct {
 	Verdict   string    `json:"verdict"`
-	Basis     string    `json:"basis,omitempty"`
+	Basis     string    `json:"basis,omitempty"` // the bases, comma-separated
 	CheckedAt time.Time `json:"checked_at,omitzero"`
+	// Confidence is the statement's estimative word ("almost certainly",
+	// "very likely", "likely", "cannot say").
+	Confidence string `json:"confidence,omitempty"`
+	// Admiralty is the admiralty-scale rating, source reliability letter
+	// then information credibility digit, e.g. "F2".
+	Admiralty string `json:"admiralty,omitempty"`
+	// Claim is the organisation the verified sample was claimed for.
+	Claim string `json:"claim,omitempty"`
 }
 
 // DeriveID returns the stable id of a posting that came without one: the
@@ -261,6 +269,9 @@ func (p Posting) Validate() error {
 	}
 	if p.Verdict != nil && !verdicts[p.Verdict.Verdict] {
 		bad("verdict.verdict", "%q is not one of NEW, OLD, FAKE, MIXED, INCONCLUSIVE", clip(p.Verdict.Verdict))
+	}
+	if v := p.Verdict; v != nil && v.Admiralty != "" && (len(v.Admiralty) != 2 || !strings.Contains("ABCDEF", v.Admiralty[:1]) || !strings.Contains("123456", v.Admiralty[1:])) {
+		bad("verdict.admiralty", "%q is not a rating such as F2 (reliability A–F, credibility 1–6)", clip(v.Admiralty))
 	}
 	if len(errs) == 0 {
 		return nil

@@ -91,7 +91,8 @@
 // links, the body excerpt and the verdict; tags from the MISP taxonomies
 // dark-web, infoleak, estimative-language and admiralty-scale, every value
 // listed in MISPTags. The estimative-language tags and the exact admiralty
-// rating need Options.Assess (posting.Verdict carries no confidence);
-// without it source reliability is f and credibility follows the verdict
+// rating come from the confidence and rating recorded on the posting's
+// verdict (`semak verify --posting`) or from Options.Assess; without
+// either, source reliability is f and credibility follows the verdict
 // alone (3 genuine, 4 fake, 6 inconclusive or unverified).
 package export

@@ -77,7 +77,9 @@ type Options struct {
 	Producer string    // who made the export, e.g. "semak" (the default)
 
 	// Assess, when set, is asked for the confidence and admiralty rating
-	// of each posting that has a verdict (ok false: nothing known). The
+	// of each posting that has a verdict (ok false: nothing known). When
+	// nil, the confidence and rating recorded on the posting's verdict
+	// are used. The
 	// MISP export turns them into estimative-language and admiralty-scale
 	// tags, the STIX export into the opinion and the note.
 	Assess func(p posting.Posting) (a Assessment, ok bool)
@@ -170,8 +172,13 @@ func (x *Writer) Write(p posting.Posting) error {
 		p.ID = posting.DeriveID(p.Site, p.URL, p.PostID)
 	}
 	var a *Assessment
-	if p.Verdict != nil && x.opts.Assess != nil {
+	switch {
+	case p.Verdict != nil && x.opts.Assess != nil:
 		if got, ok := x.opts.Assess(p); ok {
+			a = &got
+		}
+	case p.Verdict != nil:
+		if got, ok := assessmentOf(*p.Verdict); ok {
 			a = &got
 		}
 	}
@@ -181,6 +188,17 @@ func (x *Writer) Write(p posting.Posting) error {
 	}
 	x.count++
 	return nil
+}
+
+// assessmentOf reads the confidence and admiralty rating `semak verify
+// --posting` recorded on the posting's verdict.
+func assessmentOf(v posting.Verdict) (Assessment, bool) {
+	var a Assessment
+	a.Confidence = v.Confidence
+	if len(v.Admiralty) == 2 {
+		a.SourceReliability, a.InformationCredibility = v.Admiralty[:1], v.Admiralty[1:]
+	}
+	return a, a.Confidence != "" || a.SourceReliability != ""
 }
 
 // Close finishes the document (closing brackets, the count) and flushes

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"slices"
@@ -287,6 +288,29 @@ func TestCredibilityTable(t *testing.T) {
 	} {
 		if got := credibility(tc.v, tc.c); got != tc.want {
 			t.Errorf("credibility(%s, %s) = %s, want %s", tc.v, tc.c, got, tc.want)
+		}
+	}
+}
+
+// Without Options.Assess, the confidence and rating recorded on the
+// posting's verdict (`semak verify --posting`) become the tags.
+func TestMISPRecordedAssessment(t *testing.T) {
+	p := handMade()[1]
+	p.Verdict = &posting.Verdict{Verdict: "OLD", Confidence: "almost certainly", Admiralty: "B1"}
+	var out bytes.Buffer
+	w, err := NewWriter(&out, Options{Format: MISP, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`admiralty-scale:source-reliability=\"b\"`, `admiralty-scale:information-credibility=\"1\"`, `estimative-language:likelihood-probability=\"almost-certain\"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("export lacks %s", want)
 		}
 	}
 }
