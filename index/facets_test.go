@@ -1,6 +1,7 @@
 package index
 
 import (
+	"github.com/semak/semak/crawler/posting"
 	"slices"
 	"strings"
 	"testing"
@@ -98,5 +99,39 @@ func TestFacetTopN(t *testing.T) {
 	want := map[string]int{kvs[0].k: kvs[0].v, kvs[1].k: kvs[1].v}
 	if !mapsEqual(all.Facets["site"], want) {
 		t.Errorf("site facet %v, want %v", all.Facets["site"], want)
+	}
+}
+
+// TestVictimAliasesFolded: with the registered organisations' aliases,
+// the victim facet counts one organisation once whatever name a seller
+// used, a filter by any alias finds them all, unregistered names stay as
+// claimed, and a changed table rebuilds the index from its source.
+func TestVictimAliasesFolded(t *testing.T) {
+	socso := "Pertubuhan Keselamatan Sosial"
+	victims := map[string]string{FoldVictim("PERKESO"): socso, FoldVictim("Socso"): socso, FoldVictim(socso): socso}
+	ps := []posting.Posting{
+		{ID: "a", Site: "f", URL: "http://f.example/1", Title: "PERKESO dump", Victims: []string{"PERKESO"}},
+		{ID: "b", Site: "f", URL: "http://f.example/2", Title: "socso 3 juta", Victims: []string{"socso", "PERKESO"}},
+		{ID: "c", Site: "f", URL: "http://f.example/3", Title: "Pertubuhan Keselamatan Sosial", Victims: []string{"pertubuhan  keselamatan sosial"}},
+		{ID: "d", Site: "f", URL: "http://f.example/4", Title: "Kedai Kopi", Victims: []string{"Kedai Kopi Unregistered"}},
+	}
+	dir := t.TempDir()
+	ix := open(t, dir, Options{Victims: victims, Source: source(ps)})
+	res := doSearch(t, ix, "", SearchRequest{Facets: true})
+	if got := res.Facets["victim"]; got[socso] != 3 || got["Kedai Kopi Unregistered"] != 1 || len(got) != 2 {
+		t.Errorf("victim facet %v, want %s 3 and the unregistered name 1", got, socso)
+	}
+	for _, q := range []string{"victim:perkeso", "victim:SOCSO", `victim:"pertubuhan keselamatan sosial"`} {
+		if n := doSearch(t, ix, q, SearchRequest{}).Total; n != 3 {
+			t.Errorf("%s: %d hits, want 3", q, n)
+		}
+	}
+	ix.Close()
+
+	// Without the table (another organisation registry) the index is
+	// rebuilt: names are as claimed again.
+	ix = open(t, dir, Options{Source: source(ps)})
+	if got := doSearch(t, ix, "", SearchRequest{Facets: true}).Facets["victim"]; got["pertubuhan keselamatan sosial"] != 1 || got["PERKESO"] != 2 || got["socso"] != 1 {
+		t.Errorf("victim facet without the table: %v", got)
 	}
 }

@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +59,14 @@ type Options struct {
 	Source Source
 	// Logger receives rebuild progress; nil discards.
 	Logger *slog.Logger
+	// Victims folds the victim names postings claim onto the registered
+	// organisations: FoldVictim(alias) -> the organisation's name, so
+	// "PERKESO", "Socso" and "Pertubuhan Keselamatan Sosial" count as one
+	// in the victim facet and victim:perkeso finds all three. Names of no
+	// registered organisation are indexed as claimed. The table is part
+	// of the index's identity: opening with another one rebuilds it from
+	// Source, as a mapping change does.
+	Victims map[string]string
 
 	version int // the mapping version to require; tests change it
 }
@@ -143,14 +154,14 @@ func (ix *Index) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read mapping version: %w", err)
 	}
-	if string(v) == strconv.Itoa(ix.opts.version) {
+	if string(v) == ix.versionValue() {
 		return nil
 	}
 	if ix.opts.Source == nil {
 		_ = idx.Close()
-		return fmt.Errorf("index %s was built with mapping version %q, this semak needs %d: run `semak index rebuild`", ix.dir, v, ix.opts.version)
+		return fmt.Errorf("index %s was built with mapping version %q, this semak needs %s (the mapping version, and the victim table's hash when organisations are registered): run `semak index rebuild`", ix.dir, v, ix.versionValue())
 	}
-	ix.log.InfoContext(ctx, "index mapping changed, rebuilding", "dir", ix.dir, "had", string(v), "want", ix.opts.version)
+	ix.log.InfoContext(ctx, "index mapping or victim table changed, rebuilding", "dir", ix.dir, "had", string(v), "want", ix.versionValue())
 	return ix.Rebuild(ctx, ix.opts.Source)
 }
 
@@ -192,6 +203,25 @@ func (ix *Index) Close() error {
 
 var errClosed = errors.New("index is closed")
 
+// versionValue is what an index built with these options records: the
+// mapping version, and a hash of the victim table when there is one.
+func (ix *Index) versionValue() string {
+	v := strconv.Itoa(ix.opts.version)
+	if len(ix.opts.Victims) == 0 {
+		return v
+	}
+	keys := make([]string, 0, len(ix.opts.Victims))
+	for k := range ix.opts.Victims {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s\x00%s\x00", k, ix.opts.Victims[k])
+	}
+	return v + "+victims:" + hex.EncodeToString(h.Sum(nil))[:16]
+}
+
 // Add indexes postings, replacing any with the same id, in batches of
 // Options.BatchSize. Every posting must be valid.
 func (ix *Index) Add(ctx context.Context, ps ...posting.Posting) error {
@@ -209,7 +239,7 @@ func (ix *Index) Add(ctx context.Context, ps ...posting.Posting) error {
 		return errClosed
 	}
 	defer ix.writes.Add(1) // after the batches, even a failed one's part
-	if err := addTo(ctx, ix.cur, ix.opts.BatchSize, ps); err != nil {
+	if err := addTo(ctx, ix.cur, ix.opts.BatchSize, ix.opts.Victims, ps); err != nil {
 		return err
 	}
 	ix.jmu.Lock()
@@ -222,10 +252,10 @@ func (ix *Index) Add(ctx context.Context, ps ...posting.Posting) error {
 	return nil
 }
 
-func addTo(ctx context.Context, idx bleve.Index, size int, ps []posting.Posting) error {
+func addTo(ctx context.Context, idx bleve.Index, size int, victims map[string]string, ps []posting.Posting) error {
 	b := idx.NewBatch()
 	for i, p := range ps {
-		if err := b.Index(p.ID, toDoc(p)); err != nil {
+		if err := b.Index(p.ID, toDoc(p, victims)); err != nil {
 			return fmt.Errorf("index posting %s: %w", p.ID, err)
 		}
 		if b.Size() >= size || i == len(ps)-1 {
@@ -327,7 +357,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 			_ = os.RemoveAll(path)
 		}
 	}()
-	if err := idx.SetInternal([]byte(versionKey), []byte(strconv.Itoa(ix.opts.version))); err != nil {
+	if err := idx.SetInternal([]byte(versionKey), []byte(ix.versionValue())); err != nil {
 		return fmt.Errorf("rebuild index: %w", err)
 	}
 
@@ -349,7 +379,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 	}
 	ix.journal = nil
 	ix.jmu.Unlock()
-	err = addTo(ctx, idx, ix.opts.BatchSize, adds)
+	err = addTo(ctx, idx, ix.opts.BatchSize, ix.opts.Victims, adds)
 	if err == nil && len(dels) > 0 {
 		b := idx.NewBatch()
 		for _, id := range dels {
@@ -468,7 +498,7 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 				}
 				b := idx.NewBatch()
 				for _, p := range ps {
-					if err := b.Index(p.ID, toDoc(p)); err != nil {
+					if err := b.Index(p.ID, toDoc(p, ix.opts.Victims)); err != nil {
 						setWErr(fmt.Errorf("index posting %s: %w", p.ID, err))
 						break
 					}
@@ -524,7 +554,7 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 	// batch before it, is on disk.
 	persisted := make(chan error, 1)
 	b := idx.NewBatch()
-	b.SetInternal([]byte(versionKey), []byte(strconv.Itoa(ix.opts.version)))
+	b.SetInternal([]byte(versionKey), []byte(ix.versionValue()))
 	b.SetPersistedCallback(func(err error) { persisted <- err })
 	if err := idx.Batch(b); err != nil {
 		return 0, fmt.Errorf("write index batch: %w", err)

@@ -108,7 +108,19 @@ type doc map[string]any
 
 func (doc) BleveType() string { return docType }
 
-func toDoc(p posting.Posting) doc {
+// FoldVictim is the key of a victim name in Options.Victims: lower case,
+// spaces collapsed.
+func FoldVictim(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
+
+// victimName folds a claimed name onto its organisation's, when known.
+func victimName(victims map[string]string, name string) string {
+	if v, ok := victims[FoldVictim(name)]; ok {
+		return v
+	}
+	return name
+}
+
+func toDoc(p posting.Posting, victims map[string]string) doc {
 	d := doc{
 		"title": p.Title,
 		"body":  p.Body,
@@ -130,8 +142,18 @@ func toDoc(p posting.Posting) doc {
 		}
 		d[field] = out
 	}
-	many("victim", p.Victims)
-	many("victim_lc", p.Victims)
+	if len(p.Victims) > 0 {
+		seen := map[string]bool{}
+		var vs []string
+		for _, v := range p.Victims {
+			if v = victimName(victims, v); !seen[FoldVictim(v)] {
+				seen[FoldVictim(v)] = true
+				vs = append(vs, v)
+			}
+		}
+		many("victim", vs)
+		many("victim_lc", vs)
+	}
 	many("sector", p.Sectors)
 	many("country", p.Countries)
 	many("data_class", p.DataClasses)

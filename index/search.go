@@ -106,7 +106,7 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	if q == nil {
 		q = All{}
 	}
-	bq, err := translate(q)
+	bq, err := translate(q, ix.opts.Victims)
 	if err != nil {
 		return Result{}, err
 	}
@@ -306,7 +306,7 @@ func decodeCursor(s, sortBy, qkey string) ([]string, error) {
 
 // translate turns our query tree into bleve's. It is the only place bleve
 // queries are made.
-func translate(q Query) (query.Query, error) {
+func translate(q Query, victims map[string]string) (query.Query, error) {
 	switch q := q.(type) {
 	case All:
 		return bleve.NewMatchAllQuery(), nil
@@ -331,6 +331,9 @@ func translate(q Query) (query.Query, error) {
 		}
 		return bleve.NewDisjunctionQuery(t, b), nil
 	case Field:
+		if q.Field == "victim" {
+			q.Value = victimName(victims, q.Value)
+		}
 		field, value := q.Field, normalize(q.Field, q.Value)
 		if f, ok := foldedField[field]; ok {
 			field, value = f, normalize(f, q.Value)
@@ -358,7 +361,7 @@ func translate(q Query) (query.Query, error) {
 		nq.SetField("claimed_records")
 		return nq, nil
 	case Not:
-		inner, err := translate(q.Q)
+		inner, err := translate(q.Q, victims)
 		if err != nil {
 			return nil, err
 		}
@@ -370,14 +373,14 @@ func translate(q Query) (query.Query, error) {
 		var must, not []query.Query
 		for _, part := range q {
 			if n, ok := part.(Not); ok {
-				t, err := translate(n.Q)
+				t, err := translate(n.Q, victims)
 				if err != nil {
 					return nil, err
 				}
 				not = append(not, t)
 				continue
 			}
-			t, err := translate(part)
+			t, err := translate(part, victims)
 			if err != nil {
 				return nil, err
 			}
@@ -393,7 +396,7 @@ func translate(q Query) (query.Query, error) {
 	case Or:
 		parts := make([]query.Query, 0, len(q))
 		for _, part := range q {
-			t, err := translate(part)
+			t, err := translate(part, victims)
 			if err != nil {
 				return nil, err
 			}

@@ -37,10 +37,30 @@ func newPostingCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-// openIndex opens the search index, rebuilt from the store when it is new
-// or its mapping changed.
+// openIndex opens the search index, rebuilt from the store when it is new,
+// its mapping changed, or the registered organisations' names did.
 func openIndex(ctx context.Context, e *env) (*index.Index, error) {
-	return index.Open(ctx, filepath.Join(e.dir, indexDir), index.Options{Source: storedPostings(e)})
+	victims, err := victimTable(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return index.Open(ctx, filepath.Join(e.dir, indexDir), index.Options{Source: storedPostings(e), Victims: victims})
+}
+
+// victimTable folds every registered organisation's id, name and aliases
+// onto its name, for the victim facet and filter.
+func victimTable(ctx context.Context, e *env) (map[string]string, error) {
+	orgs, err := e.store.Orgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := map[string]string{}
+	for _, o := range orgs {
+		for _, n := range append([]string{o.ID, o.Name}, o.Aliases...) {
+			t[index.FoldVictim(n)] = o.Name
+		}
+	}
+	return t, nil
 }
 
 // storedPostings streams the store's postings: the index is rebuilt from
