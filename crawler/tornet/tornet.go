@@ -153,6 +153,15 @@ func Start(ctx context.Context, o Options) (*Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tornet: %w", err)
 	}
+	// Ports are picked by binding :0 and closing, then bound again by tor:
+	// another network starting at the same time (go test runs packages in
+	// parallel) could take one in between. One network starts at a time on
+	// a machine; the lock is held until every daemon has bound its ports.
+	unlock, err := startLock(ctx, logf)
+	if err != nil {
+		return nil, fmt.Errorf("tornet: %w", err)
+	}
+	defer unlock()
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
@@ -693,6 +702,40 @@ func alive(pid int, torrc string) bool {
 		}
 	}
 	return false
+}
+
+// startLock takes the machine-wide start lock (flock on a file in the
+// temporary directory), polling so that ctx can end the wait.
+func startLock(ctx context.Context, logf func(string, ...any)) (func(), error) {
+	path := filepath.Join(os.TempDir(), "semak-tornet-start.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("start lock: %w", err)
+	}
+	waited := time.Now()
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("start lock %s: %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("waiting for another private Tor network to start (%s): %w", path, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if d := time.Since(waited); d > time.Second {
+		logf("tornet: waited %s for another network to finish starting", d.Round(time.Millisecond))
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
 
 // freePorts picks k distinct free loopback TCP ports by binding :0 and
