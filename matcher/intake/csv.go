@@ -2,12 +2,14 @@ package intake
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Delimited text (CSV, TSV, semicolon, pipe) is read with encoding/csv in
@@ -29,6 +31,10 @@ type recordGuard struct {
 	// runaway record starts can be named.
 	lines   int64
 	pending []int64
+	// lastHigh is the offset of the last byte >= 0x80 handed out, -1 while
+	// there has been none: a record that starts after it is ASCII, and so
+	// valid UTF-8 without a look at its values.
+	lastHigh int64
 }
 
 func (g *recordGuard) Read(p []byte) (int, error) {
@@ -44,8 +50,27 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 		g.pending = append(g.pending, g.n+int64(i+j))
 		i += j + 1
 	}
+	if k := lastHighByte(p[:n]); k >= 0 {
+		g.lastHigh = g.n + int64(k)
+	}
 	g.n += int64(n)
 	return n, err
+}
+
+// lastHighByte returns the index of the last byte of p that is not ASCII,
+// or -1. It looks at eight bytes at a time: text is nearly all ASCII.
+func lastHighByte(p []byte) int {
+	i := len(p)
+	for i >= 8 && binary.LittleEndian.Uint64(p[i-8:i])&0x8080808080808080 == 0 {
+		i -= 8
+	}
+	for i > 0 {
+		i--
+		if p[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return -1
 }
 
 // setMark moves the record start to off and returns its 1-based line.
@@ -74,7 +99,7 @@ type csvReader struct {
 // adds names.
 func newCSVReader(r io.Reader, delim rune, header bool, lim Limits) rowReader {
 	// The guard's slack covers encoding/csv's own 4 KiB read-ahead.
-	g := &recordGuard{r: r, max: int64(lim.MaxRecordBytes) + 4096}
+	g := &recordGuard{r: r, max: int64(lim.MaxRecordBytes) + 4096, lastHigh: -1}
 	cr := csv.NewReader(g)
 	cr.Comma = delim
 	cr.LazyQuotes = true
@@ -119,7 +144,7 @@ func (c *csvReader) next() (row, error) {
 			}
 			c.names = positionalNames(c.names, len(rec))
 		}
-		return row{line: int64(line), offset: start, names: c.names, values: rec}, nil
+		return row{line: int64(line), offset: start, names: c.names, values: rec, ascii: c.g.lastHigh < start}, nil
 	}
 }
 

@@ -23,6 +23,9 @@ type row struct {
 	// values are the raw cell values. Readers may reuse the slice on the next
 	// call to next; a consumer that keeps a row copies it.
 	values []string
+	// ascii is set by a reader that knows the row's text is all ASCII
+	// (and so valid UTF-8), which spares the consumer a look at every value.
+	ascii bool
 }
 
 // rowReader is a streaming parser of one format. next returns the next row,

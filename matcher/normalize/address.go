@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"errors"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -42,12 +44,20 @@ var addressAbbrev = map[string]string{
 // abbreviations and picks out the postcode. Punctuation becomes a space,
 // except '/' and '-' between a digit and a letter or digit, which are part
 // of house and lot numbers ("12-3A", "Lot 1234-B", "3/4").
-func (n *Normalizer) Address(s string) (Address, error) {
+func (n *Normalizer) Address(s string) (Address, error) { return n.address(nil, s) }
+
+func (n *Normalizer) address(sa *Strings, s string) (Address, error) {
 	if len(s) > maxAddressLen*4 {
 		return Address{}, errAddressLong
 	}
-	if asciiOrSpaces(s) {
-		return addressOnce(s)
+	if len(s) <= maxAddressLen {
+		// One pass for the common case: it gives up on the first rune that
+		// needs Unicode folding, and only then is the text folded.
+		if a, err := addressOnce(sa, s, true); !errors.Is(err, errNeedsFolding) {
+			return a, err
+		}
+	} else if asciiOrSpaces(s) {
+		return addressOnce(sa, s, false)
 	}
 	// As for names: iterate to the fixed point so the output normalises to
 	// itself.
@@ -55,7 +65,7 @@ func (n *Normalizer) Address(s string) (Address, error) {
 	var a Address
 	for range 4 {
 		var err error
-		a, err = addressOnce(foldUnicode(t))
+		a, err = addressOnce(nil, foldUnicode(t), false)
 		if err != nil {
 			return Address{}, err
 		}
@@ -75,90 +85,125 @@ func isAlnumRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// addressOnce does one pass over s, which is either ASCII apart from spaces
-// and apostrophes (folded here) or already NFKC-normalised and case-folded.
-func addressOnce(s string) (Address, error) {
+// foldedAlnum maps an ASCII letter or digit to itself in lower case, and
+// every other byte to 0.
+var foldedAlnum = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			t[c] = byte(c)
+		case c >= 'A' && c <= 'Z':
+			t[c] = byte(c) | 0x20
+		}
+	}
+	return t
+}()
+
+// appendFoldedRun appends the run of ASCII letters and digits that starts
+// s to dst, in lower case, and returns how many bytes it took. It folds as
+// it copies: copying first and folding in place after costs twice as much,
+// each byte read back right after the wide store that wrote it.
+func appendFoldedRun(dst []byte, s string) ([]byte, int) {
+	dst = slices.Grow(dst, len(s))
+	o := dst[len(dst):cap(dst)]
+	i := 0
+	for i < len(s) && i < len(o) {
+		f := foldedAlnum[s[i]]
+		if f == 0 {
+			break
+		}
+		o[i] = f
+		i++
+	}
+	return dst[:len(dst)+i], i
+}
+
+// addressOnce does one pass over s, which is ASCII apart from spaces and
+// apostrophes (folded here) or already NFKC-normalised and case-folded.
+// With strict, s may be anything, and addressOnce returns errNeedsFolding
+// at the first rune the Unicode path has to see first (what
+// asciiOrSpaces rejects). The text comes from sa (see Strings); sa may be
+// nil.
+//
+// Words are written straight to the output, one space apart, and each is
+// looked at as it ends: an abbreviation is replaced by its expansion, five
+// digits mark the postcode.
+func addressOnce(sa *Strings, s string, strict bool) (Address, error) {
 	if len(s) > maxAddressLen {
 		return Address{}, errAddressLong
 	}
-	var bufArr [256]byte
-	buf := bufArr[:0]
-	if len(s) > len(bufArr) {
-		buf = make([]byte, 0, len(s))
-	}
-	var tokArr [32]span
-	toks := tokArr[:0]
-	start := 0
+	var outArr [320]byte
+	out := outArr[:0]
+	pcAt := -1
+	tok := -1 // where the word being written starts in out; -1 between words
 	for i := 0; i < len(s); {
-		c, size := s[i], 1
+		c := s[i]
+		if f := foldedAlnum[c]; f != 0 {
+			if tok < 0 {
+				if len(out) > 0 {
+					out = append(out, ' ')
+				}
+				tok = len(out)
+			}
+			// Copy the whole run here, folded: most of an address is such
+			// runs.
+			var k int
+			out, k = appendFoldedRun(out, s[i:])
+			i += k
+			continue
+		}
 		var cls uint8
+		size := 1
 		if c < utf8.RuneSelf {
 			cls = asciiClass[c]
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
 			cls = runeClass(r)
+			if strict && cls != clsSpace && r != '\u2018' && r != '\u2019' && r != '\u02BC' && r != '\u02BB' {
+				return Address{}, errNeedsFolding
+			}
 		}
 		switch cls {
-		case clsLower, clsUpper:
-			for i < len(s) && s[i] < utf8.RuneSelf && asciiClass[s[i]] >= clsLower && asciiClass[s[i]] <= clsUpper {
-				buf = append(buf, s[i]|0x20)
-				i++
-			}
-			continue
 		case clsRune:
-			buf = append(buf, s[i:i+size]...)
+			if tok < 0 {
+				if len(out) > 0 {
+					out = append(out, ' ')
+				}
+				tok = len(out)
+			}
+			out = append(out, s[i:i+size]...)
 		case clsSep:
-			if (c == '/' || c == '-') && len(buf) > start && i+1 < len(s) {
-				// Keep it between the last kept character of this token and
+			if (c == '/' || c == '-') && tok >= 0 && i+1 < len(s) {
+				// Keep it between the last kept character of this word and
 				// the very next character when either side is a digit.
-				p, _ := utf8.DecodeLastRune(buf[start:])
+				p, _ := utf8.DecodeLastRune(out[tok:])
 				r, _ := nextRune(s, i+1)
 				if isAlnumRune(r) && isAlnumRune(p) && (isASCIIDigit(p) || isASCIIDigit(r)) {
-					buf = append(buf, c)
+					out = append(out, c)
 					break
 				}
 			}
 			fallthrough
 		case clsSpace:
-			if len(buf) > start {
-				toks = append(toks, span{start, len(buf)})
+			if tok >= 0 {
+				out = endAddressWord(out, tok, &pcAt)
+				tok = -1
 			}
-			start = len(buf)
 		}
 		i += size
 	}
-	if len(buf) > start {
-		toks = append(toks, span{start, len(buf)})
+	if tok >= 0 {
+		out = endAddressWord(out, tok, &pcAt)
 	}
-	if len(toks) == 0 {
+	if len(out) == 0 {
 		return Address{}, errAddressEmpty
-	}
-
-	var outArr [320]byte
-	out := outArr[:0]
-	pcAt := -1
-	for i, t := range toks {
-		if i > 0 {
-			out = append(out, ' ')
-		}
-		w := buf[t.lo:t.hi]
-		if len(w) <= 4 && w[0] >= 'a' && w[0] <= 'z' && addressAbbrevMask[w[0]-'a']&(1<<len(w)) != 0 {
-			if x, ok := addressAbbrev[string(w)]; ok {
-				out = append(out, x...)
-				continue
-			}
-		}
-		if len(w) == 5 && allDigitsB(w) && string(w) != "00000" {
-			pcAt = len(out)
-		}
-		out = append(out, w...)
 	}
 	var a Address
 	if string(out) == s {
 		a.Text = s
 	} else {
-		a.Text = string(out)
+		a.Text = sa.of(out)
 	}
 	if pcAt >= 0 {
 		a.Postcode = a.Text[pcAt : pcAt+5]
@@ -166,16 +211,35 @@ func addressOnce(s string) (Address, error) {
 	return a, nil
 }
 
-// addressAbbrevMask has bit n of entry c set when an abbreviation of n
-// bytes starts with letter c, so most words skip the map lookup.
-var addressAbbrevMask [26]uint32
+// endAddressWord looks at the word that ends out, from tok: an
+// abbreviation is replaced by its expansion, and five digits other than
+// 00000 are the postcode so far.
+func endAddressWord(out []byte, tok int, pcAt *int) []byte {
+	w := out[tok:]
+	switch {
+	case len(w) <= 4 && w[0] >= 'a' && w[0] <= 'z':
+		for _, e := range addressAbbrevTab[w[0]-'a'][len(w)] {
+			if string(w) == e.abbrev {
+				return append(out[:tok], e.word...)
+			}
+		}
+	case len(w) == 5 && allDigitsB(w) && string(w) != "00000":
+		*pcAt = tok
+	}
+	return out
+}
+
+// addressAbbrevTab lists the abbreviations by first letter and length, so
+// a word is compared with the one or two it could be rather than hashed
+// for a map lookup.
+var addressAbbrevTab [26][5][]struct{ abbrev, word string }
 
 func init() {
-	for w := range addressAbbrev {
+	for w, x := range addressAbbrev {
 		if len(w) > 4 {
 			panic("normalize: address abbreviation longer than the lookup allows: " + w)
 		}
-		addressAbbrevMask[w[0]-'a'] |= 1 << len(w)
+		addressAbbrevTab[w[0]-'a'][len(w)] = append(addressAbbrevTab[w[0]-'a'][len(w)], struct{ abbrev, word string }{w, x})
 	}
 }
 

@@ -1,6 +1,9 @@
 package normalize
 
-import "unicode/utf8"
+import (
+	"sync"
+	"unicode/utf8"
+)
 
 // months maps English, Malay and Indonesian month names and abbreviations
 // (lower case, without a trailing dot) to month numbers.
@@ -57,6 +60,10 @@ func (n *Normalizer) Date(s string) (string, error) {
 	if y*10000+m*100+d > n.today {
 		return "", errDateFuture
 	}
+	if y < dateTableEnd {
+		// Every date a birth date can be is in the table: no allocation.
+		return isoDate(y, m, d), nil
+	}
 	out := [10]byte{
 		byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
 		byte('0' + m/10), byte('0' + m%10), '-',
@@ -66,6 +73,33 @@ func (n *Normalizer) Date(s string) (string, error) {
 		return s, nil
 	}
 	return string(out[:]), nil
+}
+
+// The dates from 1900 to dateTableEnd, as YYYY-MM-DD, are kept in one
+// string (744 KB, built on first use), 31 days to every month, so that
+// Date returns a slice of it instead of allocating ten bytes a row.
+const dateTableEnd = 2100
+
+var dateTable = sync.OnceValue(func() string {
+	b := make([]byte, 0, (dateTableEnd-1900)*12*31*10)
+	for y := 1900; y < dateTableEnd; y++ {
+		for m := 1; m <= 12; m++ {
+			for d := 1; d <= 31; d++ {
+				b = append(b,
+					byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+					byte('0'+m/10), byte('0'+m%10), '-',
+					byte('0'+d/10), byte('0'+d%10))
+			}
+		}
+	}
+	return string(b)
+})
+
+// isoDate returns y-m-d as YYYY-MM-DD from dateTable; 1900 <= y <
+// dateTableEnd, 1 <= m <= 12, 1 <= d <= 31.
+func isoDate(y, m, d int) string {
+	i := (((y-1900)*12+m-1)*31 + d - 1) * 10
+	return dateTable()[i : i+10]
 }
 
 func (n *Normalizer) parseDate(s string) (y, m, d int, err error) {

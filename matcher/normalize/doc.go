@@ -21,7 +21,9 @@
 // canonical form equals the input, no allocation at all:
 //
 //   - Names and addresses skip Unicode NFKC and case folding when the input
-//     is pure ASCII, which nearly all rows are.
+//     is pure ASCII, which nearly all rows are: one pass folds, splits and
+//     (for addresses) expands abbreviations, and gives up for the Unicode
+//     path only at the first rune that needs it.
 //   - Phones in the usual Malaysian and Indonesian shapes are turned into
 //     E.164 directly; only the rest goes to libphonenumber
 //     (github.com/nyaruka/phonenumbers), which is two orders of magnitude
@@ -29,6 +31,11 @@
 //   - Dates are tokenised once and matched against the handful of shapes
 //     seen in the wild, rather than tried against a list of time.Parse
 //     layouts.
+//   - Dates come back as slices of one table of every date from 1900 to
+//     2099, built on first use, rather than as new ten-byte strings.
+//   - FieldIn takes the strings it has to build (a sorted name, an address,
+//     an E.164 number) from a Strings: slabs of a few KiB, one per
+//     goroutine, rather than one allocation per value.
 //
 // Lookup tables (month names, states, name connectors and titles, address
 // abbreviations, MyKad place-of-birth codes) are built once at package

@@ -12,7 +12,9 @@ import (
 // quotes an address exactly is stronger evidence than one that does not.
 // The local part is folded too, although RFC 5321 makes it case-sensitive,
 // because no provider we see treats it so and exports disagree on case.
-func (n *Normalizer) Email(s string) (string, error) {
+func (n *Normalizer) Email(s string) (string, error) { return n.email(nil, s) }
+
+func (n *Normalizer) email(a *Strings, s string) (string, error) {
 	s = trimSpace(s)
 	s = stripMailto(s)
 	if len(s) > 0 && s[len(s)-1] == '>' {
@@ -54,8 +56,14 @@ func (n *Normalizer) Email(s string) (string, error) {
 	}
 	if ascii {
 		if upper {
-			// Already known to be ASCII: skip strings.ToLower's own scan.
-			b := make([]byte, len(s))
+			// Already known to be ASCII: skip strings.ToLower's own scan,
+			// and fold on the stack so the result is the only allocation.
+			var arr [64]byte
+			b := arr[:0]
+			if len(s) > len(arr) {
+				b = make([]byte, 0, len(s))
+			}
+			b = b[:len(s)]
 			for i := 0; i < len(s); i++ {
 				c := s[i]
 				if c >= 'A' && c <= 'Z' {
@@ -63,7 +71,7 @@ func (n *Normalizer) Email(s string) (string, error) {
 				}
 				b[i] = c
 			}
-			return string(b), nil
+			return a.of(b), nil
 		}
 		return s, nil
 	}

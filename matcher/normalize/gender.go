@@ -53,7 +53,7 @@ func (n *Normalizer) Gender(s string) (string, error) {
 		b[k] = c
 		k++
 	}
-	switch genders[string(b[:k])] {
+	switch genderOf(b[:k]) {
 	case genderM:
 		return "M", nil
 	case genderF:
@@ -62,4 +62,17 @@ func (n *Normalizer) Gender(s string) (string, error) {
 		return "", errGenderAmbiguous
 	}
 	return "", errGenderUnknown
+}
+
+// genderOf looks w up in genders. The words a column holds are few and
+// repeat on every row, so the commonest are compared directly; the rest go
+// to the map.
+func genderOf(w []byte) uint8 {
+	switch string(w) {
+	case "L", "M", "LELAKI", "MALE":
+		return genderM
+	case "P", "F", "PEREMPUAN", "FEMALE":
+		return genderF
+	}
+	return genders[string(w)]
 }

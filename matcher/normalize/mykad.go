@@ -20,40 +20,51 @@ var myKadSep = [utf8.RuneSelf]bool{'-': true, ' ': true}
 // spaces. There is no check digit, so the birth date and the place-of-birth
 // code are the only things that can be checked.
 func (n *Normalizer) MyKad(s string) (MyKad, error) {
-	s = clean(s)
-	if s == "" {
-		return MyKad{}, errMyKadEmpty
-	}
-	var b [12]byte
-	k, ok := scanDigits(s, b[:], &myKadSep)
-	if !ok {
-		return MyKad{}, errMyKadChar
-	}
-	if k != len(b) {
-		return MyKad{}, errMyKadLen
-	}
-	y, m, d := n.fullYear(num2(b[0:2])), num2(b[2:4]), num2(b[4:6])
-	if !validDate(y, m, d) {
-		return MyKad{}, errMyKadDate
-	}
-	if y*10000+m*100+d > n.today {
-		return MyKad{}, errMyKadFuture
-	}
-	pb := num2(b[6:8])
-	if !placeValid[pb] {
-		return MyKad{}, errMyKadPlace
-	}
-	num := s
-	if len(s) != len(b) { // the common clean form is returned without copying
-		num = string(b[:])
+	num, y, m, d, pb, err := n.myKad(nil, s)
+	if err != nil {
+		return MyKad{}, err
 	}
 	return MyKad{
 		Number:    num,
 		Birth:     time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC),
 		PlaceCode: num[6:8],
-		Female:    (b[11]-'0')%2 == 0,
+		Female:    (num[11]-'0')%2 == 0,
 		Foreign:   placeState[pb] == "",
 	}, nil
+}
+
+// myKad checks s as MyKad does and returns the number with its birth date
+// and place-of-birth code, without building a MyKad (Field needs only the
+// number), taking the number from a (which may be nil) when it is not s.
+func (n *Normalizer) myKad(a *Strings, s string) (num string, y, m, d, pb int, err error) {
+	s = clean(s)
+	if s == "" {
+		return "", 0, 0, 0, 0, errMyKadEmpty
+	}
+	var b [12]byte
+	k, ok := scanDigits(s, b[:], &myKadSep)
+	if !ok {
+		return "", 0, 0, 0, 0, errMyKadChar
+	}
+	if k != len(b) {
+		return "", 0, 0, 0, 0, errMyKadLen
+	}
+	y, m, d = n.fullYear(num2(b[0:2])), num2(b[2:4]), num2(b[4:6])
+	if !validDate(y, m, d) {
+		return "", 0, 0, 0, 0, errMyKadDate
+	}
+	if y*10000+m*100+d > n.today {
+		return "", 0, 0, 0, 0, errMyKadFuture
+	}
+	pb = num2(b[6:8])
+	if !placeValid[pb] {
+		return "", 0, 0, 0, 0, errMyKadPlace
+	}
+	num = s
+	if len(s) != len(b) { // the common clean form is returned without copying
+		num = a.of(b[:])
+	}
+	return num, y, m, d, pb, nil
 }
 
 // placeCodes lists the MyKad place-of-birth codes of each state and federal

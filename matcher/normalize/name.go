@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"bytes"
+	"errors"
 	"unicode"
 	"unicode/utf8"
 )
@@ -59,27 +60,32 @@ func init() {
 	nameWords["tan"] = wordTan
 	nameWords["sri"] = wordSri
 	nameWords["seri"] = wordSri
-	for w := range nameWords {
-		nameWordMask[w[0]-'a'] |= 1 << len(w)
-	}
 }
 
 // Name returns a name as its folded tokens, sorted and joined by single
 // spaces, so that word order ("Tan Ah Kow" / "Ah Kow Tan"), connectors and
 // titles do not stop two spellings of one name from matching.
-func (n *Normalizer) Name(s string) (string, error) {
+func (n *Normalizer) Name(s string) (string, error) { return n.name(nil, s) }
+
+func (n *Normalizer) name(a *Strings, s string) (string, error) {
 	if len(s) > maxNameLen*4 {
 		return "", errNameLong
 	}
-	if asciiOrSpaces(s) {
-		return nameOnce(s)
+	if len(s) <= maxNameLen {
+		// One pass for the common case: it gives up on the first rune that
+		// needs Unicode folding, and only then is the name folded.
+		if out, err := nameOnce(a, s, true); !errors.Is(err, errNeedsFolding) {
+			return out, err
+		}
+	} else if asciiOrSpaces(s) {
+		return nameOnce(a, s, false)
 	}
 	// Folding, dropping apostrophes and splitting can leave a string that
 	// NFKC or folding would change again; iterate to the fixed point so
 	// that Name(Name(x)) == Name(x). One or two rounds are the norm.
 	t := s
 	for range 4 {
-		out, err := nameOnce(foldUnicode(t))
+		out, err := nameOnce(nil, foldUnicode(t), false)
 		if err != nil {
 			return "", err
 		}
@@ -157,7 +163,10 @@ func asciiOrSpaces(s string) bool {
 
 // nameOnce does one pass over s, which is either ASCII apart from spaces
 // and apostrophes (folded here) or already NFKC-normalised and case-folded.
-func nameOnce(s string) (string, error) {
+// With strict, s may be anything, and nameOnce returns errNeedsFolding at
+// the first rune the Unicode path has to see first (what asciiOrSpaces
+// rejects). The result comes from a (see Strings); a may be nil.
+func nameOnce(a *Strings, s string, strict bool) (string, error) {
 	if len(s) > maxNameLen {
 		return "", errNameLong
 	}
@@ -180,6 +189,9 @@ func nameOnce(s string) (string, error) {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
 			cls = runeClass(r)
+			if strict && cls != clsSpace && r != '\u2018' && r != '\u2019' && r != '\u02BC' && r != '\u02BB' {
+				return "", errNeedsFolding
+			}
 		}
 		if atChunk && cls != clsSpace {
 			atChunk = false
@@ -195,20 +207,12 @@ func nameOnce(s string) (string, error) {
 			}
 			start = len(buf)
 			atChunk = cls == clsSpace
-		case clsLower:
-			// Copy the whole run at once: most of a name is such runs.
-			j := i + 1
-			for j < len(s) && s[j] < utf8.RuneSelf && asciiClass[s[j]] == clsLower {
-				j++
-			}
-			buf = append(buf, s[i:j]...)
-			i = j
-			continue
-		case clsUpper: // upper-case names are as common as mixed-case ones
-			for i < len(s) && s[i] < utf8.RuneSelf && asciiClass[s[i]] >= clsLower && asciiClass[s[i]] <= clsUpper {
-				buf = append(buf, s[i]|0x20)
-				i++
-			}
+		case clsLower, clsUpper:
+			// Copy the whole run at once, folded: most of a name is such
+			// runs, in lower, upper or mixed case.
+			var k int
+			buf, k = appendFoldedRun(buf, s[i:])
+			i += k
 			continue
 		case clsRune:
 			buf = append(buf, s[i:i+size]...)
@@ -279,18 +283,35 @@ func nameOnce(s string) (string, error) {
 	if string(out) == s {
 		return s, nil
 	}
-	return string(out), nil
+	return a.of(out), nil
 }
 
-// nameWordMask has bit n of entry c set when some connector or title of n
-// bytes starts with letter c, so most tokens skip the map lookup.
-var nameWordMask [26]uint32
+// nameWordTab lists the connectors and titles by first letter and length,
+// so a token is compared with the two or three words it could be rather
+// than hashed for a map lookup.
+var nameWordTab [26][32][]nameWord
+
+type nameWord struct {
+	w    string
+	kind uint8
+}
+
+func init() {
+	for w, k := range nameWords {
+		nameWordTab[w[0]-'a'][len(w)] = append(nameWordTab[w[0]-'a'][len(w)], nameWord{w, k})
+	}
+}
 
 func nameWordKind(w []byte) uint8 {
-	if len(w) == 0 || len(w) > 31 || w[0] < 'a' || w[0] > 'z' || nameWordMask[w[0]-'a']&(1<<len(w)) == 0 {
+	if len(w) == 0 || len(w) > 31 || w[0] < 'a' || w[0] > 'z' {
 		return 0
 	}
-	return nameWords[string(w)]
+	for _, e := range nameWordTab[w[0]-'a'][len(w)] {
+		if string(w) == e.w {
+			return e.kind
+		}
+	}
+	return 0
 }
 
 // slashConnector returns the length of the A/L, A/P, S/O or D/O at the

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -56,27 +57,32 @@ func New(o Options) *Normalizer {
 // record.Field) and returns the canonical string. Any other field name gets
 // only whitespace treatment, because the package knows nothing about its
 // shape.
-func (n *Normalizer) Field(field, s string) (string, error) {
+func (n *Normalizer) Field(field, s string) (string, error) { return n.FieldIn(nil, field, s) }
+
+// FieldIn is Field with the strings it builds taken from a (see Strings),
+// which may be nil: for a goroutine that normalises many values and keeps
+// the results.
+func (n *Normalizer) FieldIn(a *Strings, field, s string) (string, error) {
 	switch field {
 	case "ic":
-		k, err := n.MyKad(s)
-		return k.Number, err
+		num, _, _, _, _, err := n.myKad(a, s)
+		return num, err
 	case "nik":
 		k, err := n.NIK(s)
 		return k.Number, err
 	case "name":
-		return n.Name(s)
+		return n.name(a, s)
 	case "phone":
-		return n.Phone(s)
+		return n.phone(a, s)
 	case "email":
-		return n.Email(s)
+		return n.email(a, s)
 	case "dob":
 		return n.Date(s)
 	case "gender":
 		return n.Gender(s)
 	case "address":
-		a, err := n.Address(s)
-		return a.Text, err
+		ad, err := n.address(a, s)
+		return ad.Text, err
 	case "postcode":
 		return n.Postcode(s)
 	case "state":
@@ -268,3 +274,8 @@ func scanDigits(s string, buf []byte, sep *[utf8.RuneSelf]bool) (int, bool) {
 	}
 	return k, true
 }
+
+// errNeedsFolding is returned by the single-pass scanners of names and
+// addresses when the text holds a rune that Unicode folding must see first.
+// It never leaves the package.
+var errNeedsFolding = errors.New("normalize: text needs Unicode folding")

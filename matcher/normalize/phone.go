@@ -14,7 +14,9 @@ var phoneSep = [utf8.RuneSelf]bool{' ': true, '-': true, '.': true, '(': true, '
 // below; anything else (other countries, toll-free and premium numbers,
 // lengths the fast path does not know) goes to libphonenumber, parsed with
 // the Normalizer's default region and kept only if it is a valid number.
-func (n *Normalizer) Phone(s string) (string, error) {
+func (n *Normalizer) Phone(s string) (string, error) { return n.phone(nil, s) }
+
+func (n *Normalizer) phone(a *Strings, s string) (string, error) {
 	s = clean(s)
 	if s == "" {
 		return "", errPhoneEmpty
@@ -78,11 +80,11 @@ func (n *Normalizer) Phone(s string) (string, error) {
 		switch n.region {
 		case "MY":
 			if myNational(d[1:]) {
-				return e164(s, "60", d[1:]), nil
+				return e164(a, s, "60", d[1:]), nil
 			}
 		case "ID":
 			if idNational(d[1:]) {
-				return e164(s, "62", d[1:]), nil
+				return e164(a, s, "62", d[1:]), nil
 			}
 		}
 		return n.phoneSlow(d, false)
@@ -96,10 +98,10 @@ func (n *Normalizer) Phone(s string) (string, error) {
 			sig = sig[1:]
 		}
 		if d[1] == '0' && myNational(sig) {
-			return e164(s, "60", sig), nil
+			return e164(a, s, "60", sig), nil
 		}
 		if d[1] == '2' && idNational(sig) {
-			return e164(s, "62", sig), nil
+			return e164(a, s, "62", sig), nil
 		}
 	}
 	if !intl {
@@ -107,11 +109,11 @@ func (n *Normalizer) Phone(s string) (string, error) {
 		switch n.region {
 		case "MY":
 			if myNational(d) {
-				return e164(s, "60", d), nil
+				return e164(a, s, "60", d), nil
 			}
 		case "ID":
 			if idNational(d) {
-				return e164(s, "62", d), nil
+				return e164(a, s, "62", d), nil
 			}
 		}
 	}
@@ -153,8 +155,9 @@ func idNational(d []byte) bool {
 	return len(d) >= 9 && len(d) <= 12 && d[0] == '8' && d[1] >= '1' && d[1] != '4'
 }
 
-// e164 builds "+" cc sig, reusing s when it already is that string.
-func e164(s, cc string, sig []byte) string {
+// e164 builds "+" cc sig, reusing s when it already is that string, and
+// taking the string from a (which may be nil) otherwise.
+func e164(a *Strings, s, cc string, sig []byte) string {
 	var out [20]byte
 	out[0] = '+'
 	k := 1 + copy(out[1:], cc)
@@ -162,7 +165,7 @@ func e164(s, cc string, sig []byte) string {
 	if s == string(out[:k]) {
 		return s
 	}
-	return string(out[:k])
+	return a.of(out[:k])
 }
 
 // phoneSlow hands the digits, not the raw value, to libphonenumber, so that
