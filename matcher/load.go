@@ -56,20 +56,34 @@ type LoadRequest struct {
 
 // Loader fingerprints the records of a source's export into a snapshot
 // file. Records go in through Add (the intake's yield); HMACs are computed
-// by Workers goroutines; the file appears at Path only on Commit.
+// by Workers goroutines; one goroutine hands the rows to the Writer in the
+// export's order, so the snapshot does not depend on the workers'
+// timing (of two rows with the same anchor, the first in the export keeps
+// its name filter); the file appears at Path only on Commit.
 type Loader struct {
 	req     LoadRequest
 	w       *fingerprint.Writer
 	g       *errgroup.Group
 	ctx     context.Context
-	in      chan []record.Record
-	out     chan []fingerprint.Row
-	cur     []record.Record
+	in      chan *recBatch
+	out     chan *recBatch
+	free    chan *recBatch // batches the writer is done with, for Add to reuse
+	cur     *recBatch
+	seq     int
 	workers sync.WaitGroup
 	closed  bool
 }
 
 const loadBatch = 1024
+
+// recBatch is up to loadBatch records and, once a worker is done with
+// it, their fingerprint rows. Batches are reused: a load allocates a few
+// of them, not one per 1024 records.
+type recBatch struct {
+	seq  int
+	recs []record.Record
+	rows []fingerprint.Row
+}
 
 // NewLoader starts a load. Call Commit to finish it or Abort to drop it.
 func NewLoader(ctx context.Context, req LoadRequest) (*Loader, error) {
@@ -83,7 +97,8 @@ func NewLoader(ctx context.Context, req LoadRequest) (*Loader, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	workers := max(req.Workers, 1)
 	l := &Loader{req: req, w: w, g: g, ctx: gctx,
-		in: make(chan []record.Record, workers), out: make(chan []fingerprint.Row, workers)}
+		in: make(chan *recBatch, workers), out: make(chan *recBatch, workers),
+		free: make(chan *recBatch, 3*workers+2)}
 	for range workers {
 		l.workers.Add(1)
 		g.Go(func() error {
@@ -95,32 +110,59 @@ func NewLoader(ctx context.Context, req LoadRequest) (*Loader, error) {
 		l.workers.Wait()
 		close(l.out)
 	}()
-	g.Go(func() error {
-		for rows := range l.out {
-			for _, r := range rows {
-				if err := w.Add(r); err != nil {
+	g.Go(l.write)
+	return l, nil
+}
+
+// write hands the workers' rows to the Writer in batch order.
+func (l *Loader) write() error {
+	pending := map[int]*recBatch{}
+	next := 0
+	for b := range l.out {
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			for _, r := range b.rows {
+				if err := l.w.Add(r); err != nil {
 					return err
 				}
 			}
+			select {
+			case l.free <- b:
+			default:
+			}
 		}
-		return nil
-	})
-	return l, nil
+	}
+	return nil
 }
 
 // Add takes one record of the export.
 func (l *Loader) Add(rec record.Record) error {
-	l.cur = append(l.cur, rec)
-	if len(l.cur) < loadBatch {
+	if l.cur == nil {
+		select {
+		case l.cur = <-l.free:
+			l.cur.recs = l.cur.recs[:0]
+		default:
+			l.cur = &recBatch{recs: make([]record.Record, 0, loadBatch)}
+		}
+	}
+	l.cur.recs = append(l.cur.recs, rec)
+	if len(l.cur.recs) < loadBatch {
 		return nil
 	}
 	return l.flush()
 }
 
 func (l *Loader) flush() error {
-	if len(l.cur) == 0 {
+	if l.cur == nil || len(l.cur.recs) == 0 {
 		return nil
 	}
+	l.cur.seq = l.seq
 	select {
 	case l.in <- l.cur:
 	case <-l.ctx.Done():
@@ -130,7 +172,8 @@ func (l *Loader) flush() error {
 		}
 		return l.ctx.Err()
 	}
-	l.cur = make([]record.Record, 0, loadBatch)
+	l.seq++
+	l.cur = nil
 	return nil
 }
 
@@ -141,20 +184,30 @@ func (l *Loader) hash() error {
 	valuer := NewValuer(normalize.New(normalize.Options{Now: l.req.Now}))
 	nf := len(src.Fields)
 	var vals []string
-	for batch := range l.in {
-		rows := make([]fingerprint.Row, len(batch))
-		slab := make([]uint64, 2*nf*len(batch))
-		for i := range batch {
-			r := &rows[i]
-			r.Bound, r.Unbound = slab[2*nf*i:2*nf*i+nf:2*nf*i+nf], slab[2*nf*i+nf:2*nf*(i+1):2*nf*(i+1)]
+	for b := range l.in {
+		if cap(b.rows) < len(b.recs) {
+			// Rows for a full batch, their Bound and Unbound in one slab.
+			b.rows = make([]fingerprint.Row, loadBatch)
+			slab := make([]uint64, 2*nf*loadBatch)
+			for i := range b.rows {
+				s := slab[2*nf*i : 2*nf*(i+1) : 2*nf*(i+1)]
+				b.rows[i].Bound, b.rows[i].Unbound = s[:nf:nf], s[nf:]
+			}
+		}
+		b.rows = b.rows[:len(b.recs)]
+		for i := range b.recs {
+			r := &b.rows[i]
+			r.Anchor, r.Name = fingerprint.None, fingerprint.NameFilter{}
+			clear(r.Bound)
+			clear(r.Unbound)
 			if src.Anchor == WholeRow {
-				vals = leakRow(h, valuer, src, &batch[i], r, vals)
+				vals = leakRow(h, valuer, src, &b.recs[i], r, vals)
 			} else {
-				fingerprintRow(h, valuer, src, &batch[i], r)
+				fingerprintRow(h, valuer, src, &b.recs[i], r)
 			}
 		}
 		select {
-		case l.out <- rows:
+		case l.out <- b:
 		case <-l.ctx.Done():
 			return l.ctx.Err()
 		}

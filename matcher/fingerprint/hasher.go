@@ -34,16 +34,23 @@ const (
 
 // Hasher computes the keyed fingerprints of one source. It is not safe for
 // concurrent use; it is cheap to make one per goroutine (the key schedule
-// lives in the hash.Hash, the rest is a scratch buffer and a bigram cache).
+// lives in the hash.Hash, the rest is a scratch buffer and the name
+// filter's caches: bigram positions, in a 66 KB table for ASCII bigrams
+// made on the first name, and name tokens). The caches hold positions
+// derived from the key and name fragments, like the filters themselves;
+// they live as long as the Hasher and are never written anywhere.
 //
 // Every MAC input is a tag byte followed by each part as a uvarint length
 // and the bytes, so ("ab", "c") and ("a", "bc") differ, and so do the kinds
 // of fingerprint of the same value.
 type Hasher struct {
-	mac hash.Hash
-	buf []byte // the MAC input being built
-	sum []byte // the MAC output, capacity mac.Size()
-	pos map[string][nameK]uint8
+	mac   hash.Hash
+	buf   []byte                  // the MAC input being built
+	sum   []byte                  // the MAC output, capacity mac.Size()
+	pos   map[string][nameK]uint8 // positions of bigrams not in ascii
+	ascii *asciiBigrams           // made on the first name
+	// tokens caches the bigram positions of ASCII name tokens.
+	tokens map[string][nameBits / 64]uint64
 }
 
 // NewHasher returns a Hasher over the MAC newMAC returns, which must be
@@ -63,6 +70,11 @@ func NewHasher(newMAC func() hash.Hash) *Hasher {
 		pos: make(map[string][nameK]uint8, 256),
 	}
 }
+
+// String and GoString keep a Hasher's insides out of logs and error
+// messages: its MAC holds key-derived state and its caches name fragments.
+func (h *Hasher) String() string   { return "fingerprint.Hasher" }
+func (h *Hasher) GoString() string { return "fingerprint.Hasher{}" }
 
 // Anchor is the fingerprint of a record's anchor value (e.g. its MyKad
 // number) in field.
@@ -106,7 +118,11 @@ func (h *Hasher) start(tag byte) {
 }
 
 func (h *Hasher) part(s string) {
-	h.buf = binary.AppendUvarint(h.buf, uint64(len(s)))
+	if len(s) < 0x80 {
+		h.buf = append(h.buf, byte(len(s))) // its uvarint
+	} else {
+		h.buf = binary.AppendUvarint(h.buf, uint64(len(s)))
+	}
 	h.buf = append(h.buf, s...)
 }
 

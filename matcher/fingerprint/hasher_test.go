@@ -1,8 +1,10 @@
 package fingerprint
 
 import (
+	"fmt"
 	"hash"
 	"hash/fnv"
+	"strings"
 	"testing"
 )
 
@@ -154,4 +156,16 @@ func TestNewHasherShortMAC(t *testing.T) {
 		}
 	}()
 	NewHasher(func() hash.Hash { return fnv.New32a() })
+}
+
+// TestHasherPrintsNothing: a Hasher printed by mistake shows neither its
+// MAC's key-derived state nor the name fragments it caches.
+func TestHasherPrintsNothing(t *testing.T) {
+	h := NewHasher(testKey(1))
+	h.Name(h.Anchor("ic", "x"), "zulkifli ahmad")
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		if s := fmt.Sprintf(f, h); strings.Contains(s, "zulkifli") || len(s) > 40 {
+			t.Errorf("%s of a Hasher: %q", f, s)
+		}
+	}
 }

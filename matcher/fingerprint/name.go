@@ -3,6 +3,7 @@ package fingerprint
 import (
 	"encoding/binary"
 	"math/bits"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -30,6 +31,9 @@ const (
 	// a few hundred distinct bigrams; the bound only matters for hostile or
 	// non-Latin input, where the cache is simply emptied and refilled.
 	maxBigramCache = 4096
+	// maxTokenCache bounds the per-Hasher token cache (asciiToken) in the
+	// same way; a name token costs about 70 bytes there.
+	maxTokenCache = 8192
 )
 
 // NameMatch is the default Dice threshold: two filters of the same anchor
@@ -79,9 +83,46 @@ const NameMatch = 0.73
 //
 // An empty name gives the zero filter.
 func (h *Hasher) Name(anchor uint64, name string) NameFilter {
+	// The bigrams' positions before the permutation, as a set: names
+	// repeat bigrams (" a" in "ahmad bin abdullah"), and each position
+	// is permuted once.
+	var u [nameBits / 64]uint64
+	if isASCII(name) {
+		h.asciiName(&u, name)
+	} else {
+		h.anyName(&u, name)
+	}
 	var f NameFilter
-	var p perm
-	salted := false
+	if u == [len(u)]uint64{} {
+		return f
+	}
+	p := h.perm(anchor)
+	for w, x := range u {
+		for x != 0 {
+			b := uint8(w<<6 | bits.TrailingZeros64(x))
+			x &= x - 1
+			q := p.apply(b)
+			f[q>>3] |= 1 << (q & 7)
+		}
+	}
+	return f
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiName adds the positions of an ASCII name's bigrams to u, token by
+// token: the positions of a token's bigrams are cached as a mask (names
+// repeat tokens far more than they differ: bin, binti, a/l, common given
+// names), which makes a name a few map lookups instead of a table lookup
+// per bigram.
+func (h *Hasher) asciiName(u *[nameBits / 64]uint64, name string) {
 	for i := 0; i < len(name); {
 		for i < len(name) && name[i] == ' ' {
 			i++
@@ -93,33 +134,115 @@ func (h *Hasher) Name(anchor uint64, name string) NameFilter {
 		if i == j {
 			break
 		}
-		if !salted {
-			p = h.perm(anchor)
-			salted = true
-		}
-		tok := name[i:j]
-		prev := " "
-		for k := 0; k <= len(tok); {
-			cur := " "
-			if k < len(tok) {
-				_, n := utf8.DecodeRuneInString(tok[k:])
-				cur = tok[k : k+n]
-				k += n
-			} else {
-				k++
-			}
-			var kb [2 * utf8.UTFMax]byte
-			n := copy(kb[:], prev)
-			n += copy(kb[n:], cur)
-			for _, b := range h.bigram(kb[:n]) {
-				q := p.apply(b)
-				f[q>>3] |= 1 << (q & 7)
-			}
-			prev = cur
+		m := h.asciiToken(name[i:j])
+		for w := range u {
+			u[w] |= m[w]
 		}
 		i = j
 	}
-	return f
+}
+
+// asciiToken returns the positions of the bigrams of an ASCII token,
+// padded with a space on both sides, as a mask.
+func (h *Hasher) asciiToken(tok string) [nameBits / 64]uint64 {
+	if m, ok := h.tokens[tok]; ok {
+		return m
+	}
+	var m [nameBits / 64]uint64
+	t := h.asciiTable()
+	prev := byte(' ')
+	for k := 0; k <= len(tok); k++ {
+		c := byte(' ')
+		if k < len(tok) {
+			c = tok[k]
+		}
+		for _, b := range t.positions(h, prev, c) {
+			m[b>>6] |= 1 << (b & 63)
+		}
+		prev = c
+	}
+	if h.tokens == nil {
+		h.tokens = make(map[string][nameBits / 64]uint64, 256)
+	} else if len(h.tokens) >= maxTokenCache {
+		clear(h.tokens)
+	}
+	h.tokens[strings.Clone(tok)] = m // not a slice of the caller's name
+	return m
+}
+
+// anyName adds the positions of a name's bigrams to u.
+func (h *Hasher) anyName(u *[nameBits / 64]uint64, name string) {
+	for i := 0; i < len(name); {
+		for i < len(name) && name[i] == ' ' {
+			i++
+		}
+		j := i
+		for j < len(name) && name[j] != ' ' {
+			j++
+		}
+		if i == j {
+			break
+		}
+		tok := name[i:j]
+		var kb [2 * utf8.UTFMax]byte
+		kb[0] = ' '
+		n := 1 // kb[:n] is the previous rune
+		for k := 0; k <= len(tok); {
+			var c, w int // the current rune is tok[k:k+w], or " " at the end
+			switch {
+			case k == len(tok):
+				kb[n] = ' '
+				c, w = 1, 1
+			case tok[k] < utf8.RuneSelf:
+				kb[n] = tok[k]
+				c, w = 1, 1
+			default:
+				_, w = utf8.DecodeRuneInString(tok[k:])
+				c = copy(kb[n:], tok[k:k+w])
+			}
+			var p [nameK]uint8
+			if n == 1 && c == 1 && kb[0] < utf8.RuneSelf && kb[1] < utf8.RuneSelf {
+				p = h.asciiTable().positions(h, kb[0], kb[1])
+			} else {
+				p = h.bigram(kb[:n+c])
+			}
+			for _, b := range p {
+				u[b>>6] |= 1 << (b & 63)
+			}
+			copy(kb[:], kb[n:n+c])
+			n = c
+			k += w
+		}
+		i = j
+	}
+}
+
+// asciiBigrams caches the positions of the bigrams of two ASCII
+// characters, which are nearly all of them in Malaysian names, in a table:
+// a map lookup per bigram was a tenth of the time a Hasher spent on a row.
+type asciiBigrams struct {
+	pos  [128 * 128][nameK]uint8
+	have [128 * 128 / 64]uint64
+}
+
+func (h *Hasher) asciiTable() *asciiBigrams {
+	if h.ascii == nil {
+		h.ascii = new(asciiBigrams)
+	}
+	return h.ascii
+}
+
+// positions returns the K bit positions of the bigram of a and b (both
+// ASCII), before the record's permutation: the same as bigram.
+func (t *asciiBigrams) positions(h *Hasher, a, b byte) [nameK]uint8 {
+	i := uint(a)<<7 | uint(b)
+	if t.have[i>>6]&(1<<(i&63)) != 0 {
+		return t.pos[i]
+	}
+	p := h.bigramMAC([]byte{a, b})
+	t.pos[i] = p
+	t.have[i>>6] |= 1 << (i & 63)
+	return p
 }
 
 // bigram returns the K bit positions of a bigram, before the record's
@@ -128,11 +251,7 @@ func (h *Hasher) bigram(b []byte) [nameK]uint8 {
 	if p, ok := h.pos[string(b)]; ok {
 		return p
 	}
-	h.start(tagBigram)
-	h.buf = binary.AppendUvarint(h.buf, uint64(len(b)))
-	h.buf = append(h.buf, b...)
-	var p [nameK]uint8
-	copy(p[:], h.macBuf()) // 256 positions: one MAC byte each
+	p := h.bigramMAC(b)
 	if len(h.pos) >= maxBigramCache {
 		clear(h.pos)
 	}
@@ -140,9 +259,20 @@ func (h *Hasher) bigram(b []byte) [nameK]uint8 {
 	return p
 }
 
-// perm is a permutation of the 256 filter positions: the round functions of
-// a 4-round Feistel network on two nibbles, each a table of 16 nibbles.
-type perm [4][8]byte
+func (h *Hasher) bigramMAC(b []byte) [nameK]uint8 {
+	h.start(tagBigram)
+	h.buf = binary.AppendUvarint(h.buf, uint64(len(b)))
+	h.buf = append(h.buf, b...)
+	var p [nameK]uint8
+	copy(p[:], h.macBuf()) // 256 positions: one MAC byte each
+	return p
+}
+
+// perm is a permutation of the 256 filter positions: a 4-round Feistel
+// network on two nibbles, perm[i] the round function of round i as a table
+// of 16 nibbles. Round i's function is nibbles 0..15 of bytes 8i..8i+7 of
+// HMAC(key, "S", anchor), the low nibble of each byte first.
+type perm [4][16]uint8
 
 func (h *Hasher) perm(anchor uint64) perm {
 	h.start(tagSalt)
@@ -150,10 +280,11 @@ func (h *Hasher) perm(anchor uint64) perm {
 	put48(a[:], anchor)
 	h.buf = append(h.buf, byte(len(a)))
 	h.buf = append(h.buf, a[:]...)
-	s := h.macBuf()
+	s := h.macBuf()[:32]
 	var p perm
-	for r := range p {
-		copy(p[r][:], s[8*r:])
+	for j, b := range s {
+		p[j>>3][(j&7)<<1] = b & 15
+		p[j>>3][(j&7)<<1|1] = b >> 4
 	}
 	return p
 }
@@ -161,8 +292,7 @@ func (h *Hasher) perm(anchor uint64) perm {
 func (p *perm) apply(x uint8) uint8 {
 	l, r := x>>4, x&15
 	for i := range p {
-		t := p[i][r>>1] >> (4 * (r & 1)) & 15
-		l, r = r, l^t
+		l, r = r, l^p[i][r]
 	}
 	return l<<4 | r
 }

@@ -38,3 +38,10 @@ func tryLock(f *os.File) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// preallocate allocates size bytes of disk for f, which is about to be
+// written to that size: ext4 then need not find blocks write by write.
+// Best effort: a file system without fallocate just allocates as it goes.
+func preallocate(f *os.File, size int64) {
+	_ = syscall.Fallocate(int(f.Fd()), 0, 0, size)
+}

@@ -28,3 +28,5 @@ func adviseSequential([]byte) {}
 func adviseRandom([]byte)     {}
 
 func tryLock(*os.File) (bool, error) { return true, nil }
+
+func preallocate(*os.File, int64) {}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math"
@@ -33,17 +34,18 @@ type Row struct {
 	Unbound []uint64   // Hasher.Unbound per field
 }
 
+// anchorEntry is one entry of the anchor section as written.
 type anchorEntry struct {
 	fp   uint64
-	seq  int64 // the row's position, so the first of duplicated anchors wins
 	name NameFilter
 }
 
 // Writer builds one snapshot file. It is not safe for concurrent use.
 //
 // Everything is kept in memory until Commit: 16 bytes per field per row
-// (a bound and an unbound uint64) plus 48 per anchor, about 1.7 GB for a
-// 10M-row, 8-field export, where the file will be about 1 GB. That is
+// (a bound and an unbound uint64) plus 40 per anchor, about 1.7 GB for a
+// 10M-row, 8-field export, where the file will be about 1 GB; Commit needs
+// one more buffer of a section's size per core while it sorts. That is
 // acceptable on the machines snapshots are built on; if it must shrink,
 // the path is an external merge sort (sorted runs of each section spilled
 // to temporary files, merged while writing), which the file format already
@@ -53,10 +55,13 @@ type Writer struct {
 	f         *os.File
 	h         Header
 	anchor    int
-	anchors   []anchorEntry
-	bound     [][]uint64
-	unbound   [][]uint64
-	done      bool
+	// Rows as added, in chunks (radix.go): anchor fingerprints and their
+	// name filters side by side, bound and unbound per field.
+	anchors column[uint64]
+	names   column[NameFilter]
+	bound   []column[uint64]
+	unbound []column[uint64]
+	done    bool
 }
 
 var errWriterDone = errors.New("fingerprint: the writer is already committed or aborted")
@@ -108,8 +113,8 @@ func Create(path string, h Header) (*Writer, error) {
 	h.Rows, h.Distinct, h.DuplicateAnchors, h.NoAnchor = 0, nil, 0, 0
 	w := &Writer{
 		path: path, tmp: f.Name(), f: f, h: h, anchor: anchor,
-		bound:   make([][]uint64, len(h.Fields)),
-		unbound: make([][]uint64, len(h.Fields)),
+		bound:   make([]column[uint64], len(h.Fields)),
+		unbound: make([]column[uint64], len(h.Fields)),
 	}
 	return w, nil
 }
@@ -154,14 +159,21 @@ func (w *Writer) Add(r Row) error {
 	if r.Anchor == None {
 		w.h.NoAnchor++
 	} else {
-		w.anchors = append(w.anchors, anchorEntry{fp: r.Anchor, seq: w.h.Rows, name: r.Name})
+		w.anchors.add(r.Anchor)
+		w.names.add(r.Name)
 	}
-	for i := range n {
-		if r.Bound != nil && r.Bound[i] != None {
-			w.bound[i] = append(w.bound[i], r.Bound[i])
+	if r.Bound != nil {
+		for i, fp := range r.Bound {
+			if fp != None {
+				w.bound[i].add(fp)
+			}
 		}
-		if r.Unbound != nil && r.Unbound[i] != None {
-			w.unbound[i] = append(w.unbound[i], r.Unbound[i])
+	}
+	if r.Unbound != nil {
+		for i, fp := range r.Unbound {
+			if fp != None {
+				w.unbound[i].add(fp)
+			}
 		}
 	}
 	return nil
@@ -180,7 +192,7 @@ func (w *Writer) Commit() error {
 	}
 	w.done = true
 	err := w.commit()
-	w.anchors, w.bound, w.unbound = nil, nil, nil
+	w.drop()
 	if err != nil {
 		w.f.Close()
 		_ = os.Remove(w.tmp)
@@ -197,7 +209,7 @@ func (w *Writer) Abort() error {
 		return nil
 	}
 	w.done = true
-	w.anchors, w.bound, w.unbound = nil, nil, nil
+	w.drop()
 	err := w.f.Close()
 	if rerr := os.Remove(w.tmp); rerr != nil && err == nil {
 		err = rerr
@@ -208,48 +220,112 @@ func (w *Writer) Abort() error {
 	return nil
 }
 
-func (w *Writer) commit() error {
-	// The sections are sorted concurrently, one goroutine per core at a
-	// time: sorting a 10M-row snapshot's 170M fingerprints one section
-	// after another was a tenth of a load.
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	sortIn := func(f func()) {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			f()
-		}()
+// drop lets the rows go.
+func (w *Writer) drop() {
+	w.anchors, w.names, w.bound, w.unbound = column[uint64]{}, column[NameFilter]{}, nil, nil
+}
+
+// sorted holds the sections of a snapshot, sorted and deduplicated.
+type sorted struct {
+	anchors []anchorEntry
+	dups    int64 // rows whose anchor an earlier row had
+	bound   [][]uint64
+	unbound [][]uint64
+}
+
+// sort sorts and deduplicates every section, the anchor section and the
+// others concurrently on all cores (radix.go: sorting a 10M-row snapshot's
+// 170M fingerprints one after another with pdqsort was a tenth of a load).
+// It empties the writer's columns as it goes.
+func (w *Writer) sort() (*sorted, error) {
+	if n := w.anchors.len(); n > math.MaxUint32 {
+		return nil, fmt.Errorf("%d anchors, more than a section can hold", n)
 	}
+	s := &sorted{bound: make([][]uint64, len(w.h.Fields)), unbound: make([][]uint64, len(w.h.Fields))}
+	// The bound and unbound sections are jobs for all cores, biggest
+	// first so no core idles at the end; this goroutine takes the anchors
+	// first.
+	type job struct {
+		dst *[]uint64
+		col *column[uint64]
+	}
+	jobs := make([]job, 0, 2*len(w.h.Fields))
 	for i := range w.h.Fields {
-		sortIn(func() { slices.Sort(w.bound[i]) })
-		sortIn(func() { slices.Sort(w.unbound[i]) })
+		jobs = append(jobs, job{&s.bound[i], &w.bound[i]}, job{&s.unbound[i], &w.unbound[i]})
 	}
-	// Anchors: by fingerprint, then by row, so the first row of a
-	// duplicated anchor is the one kept.
-	slices.SortFunc(w.anchors, func(a, b anchorEntry) int {
-		if c := cmp.Compare(a.fp, b.fp); c != 0 {
-			return c
+	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(b.col.len(), a.col.len()) })
+	var (
+		mu   sync.Mutex
+		next int
+		wg   sync.WaitGroup
+	)
+	take := func() (job, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next == len(jobs) {
+			return job{}, false
 		}
-		return cmp.Compare(a.seq, b.seq)
-	})
-	wg.Wait()
-	anchors := w.anchors[:0]
-	for _, e := range w.anchors {
-		if len(anchors) > 0 && anchors[len(anchors)-1].fp == e.fp {
-			w.h.DuplicateAnchors++
+		next++
+		return jobs[next-1], true
+	}
+	work := func() {
+		defer wg.Done()
+		var spare []uint64
+		for {
+			j, ok := take()
+			if !ok {
+				return
+			}
+			fps := sortKeys(j.col.chunks(), j.col.len(), spare)
+			spare = nil
+			*j.col = column[uint64]{}
+			fps = slices.Compact(fps)
+			if len(fps) < cap(fps)/2 {
+				// Mostly duplicates (a field of few values): keep a
+				// copy of the right size and sort the next section in
+				// the big buffer.
+				spare, fps = fps[:0], slices.Clone(fps)
+			}
+			*j.dst = fps
+		}
+	}
+	procs := runtime.GOMAXPROCS(0)
+	wg.Add(procs - 1)
+	for range procs - 1 {
+		go work()
+	}
+	// This goroutine sorts the anchors, then helps with the rest.
+	all := sortAnchors(&w.anchors, &w.names)
+	w.anchors, w.names = column[uint64]{}, column[NameFilter]{}
+	// Stable: the first row of a duplicated anchor comes first.
+	m := 0
+	for _, e := range all {
+		if m > 0 && all[m-1].fp == e.fp {
 			continue
 		}
-		anchors = append(anchors, e)
+		all[m] = e
+		m++
 	}
+	s.dups = int64(len(all) - m)
+	s.anchors = all[:m]
+	wg.Add(1)
+	work()
+	wg.Wait()
+	return s, nil
+}
+
+func (w *Writer) commit() error {
+	s, err := w.sort()
+	if err != nil {
+		return err
+	}
+	anchors := s.anchors
+	w.h.DuplicateAnchors = s.dups
 	w.h.Distinct = make(map[string]int64, len(w.h.Fields))
 	w.h.Distinct[w.h.Anchor] = int64(len(anchors))
 	for i := range w.h.Fields {
-		w.bound[i] = slices.Compact(w.bound[i])
-		w.unbound[i] = slices.Compact(w.unbound[i])
 		if i != w.anchor {
-			w.h.Distinct[w.h.Fields[i]] = int64(len(w.unbound[i]))
+			w.h.Distinct[w.h.Fields[i]] = int64(len(s.unbound[i]))
 		}
 	}
 
@@ -273,10 +349,10 @@ func (w *Writer) commit() error {
 		if i == w.anchor {
 			continue
 		}
-		if err := add(kindBound, i, len(w.bound[i])); err != nil {
+		if err := add(kindBound, i, len(s.bound[i])); err != nil {
 			return err
 		}
-		if err := add(kindUnbound, i, len(w.unbound[i])); err != nil {
+		if err := add(kindUnbound, i, len(s.unbound[i])); err != nil {
 			return err
 		}
 	}
@@ -290,34 +366,42 @@ func (w *Writer) commit() error {
 
 	sum := sha256.New()
 	sum.Write([]byte(magic))
-	cw := &chunkWriter{w: io.MultiWriter(w.f, sum), buf: make([]byte, 0, 1<<16)}
+	// The file's size is known: allocating its blocks at once makes the
+	// writes a third cheaper on ext4 (best effort; see sys_linux.go).
+	size := int64(len(magic)+4+len(js)) + off + trailerLen
+	preallocate(w.f, size)
+	cw := newChunkWriter(w.f, sum, int(min(size, chunkBytes)))
 	cw.u32(uint32(len(js)))
 	cw.bytes(js)
-	for _, s := range secs {
-		switch s.Kind {
+	for _, sec := range secs {
+		switch sec.Kind {
 		case kindAnchor:
-			cw.section(len(anchors), s.IndexBits, func(i int) uint64 { return anchors[i].fp }, func(b []byte, i int) {
+			cw.index(sec.IndexBits, len(anchors), func(i int) uint64 { return anchors[i].fp })
+			for i := range anchors {
+				b := cw.room(anchorWidth)
 				put48(b, anchors[i].fp)
 				copy(b[fpWidth:], anchors[i].name[:])
-			}, anchorWidth)
-		case kindBound, kindUnbound:
-			fps := w.bound[s.Field]
-			if s.Kind == kindUnbound {
-				fps = w.unbound[s.Field]
 			}
-			cw.section(len(fps), s.IndexBits, func(i int) uint64 { return fps[i] }, func(b []byte, i int) { put48(b, fps[i]) }, fpWidth)
+		case kindBound, kindUnbound:
+			fps := s.bound[sec.Field]
+			if sec.Kind == kindUnbound {
+				fps = s.unbound[sec.Field]
+			}
+			cw.index(sec.IndexBits, len(fps), func(i int) uint64 { return fps[i] })
+			cw.fps(fps)
 		}
 	}
-	cw.flush()
-	if cw.err != nil {
-		return cw.err
+	if err := cw.close(); err != nil {
+		return err
 	}
 	if _, err := w.f.Write(sum.Sum(nil)); err != nil {
 		return err
 	}
+
 	if err := w.f.Sync(); err != nil {
 		return err
 	}
+
 	if err := place(w.tmp, w.path); err != nil {
 		return err
 	}
@@ -363,19 +447,68 @@ func syncDir(dir string) error {
 	return err
 }
 
-// chunkWriter batches fixed-width entries into large writes and keeps the
-// first error.
+// chunkWriter batches a file's bytes into large writes. Two goroutines
+// take the filled buffers in turn, one computing the file's SHA-256 and
+// one making the write system calls, so both overlap with encoding the
+// next entries and with each other (at 10M rows each takes about a second
+// on its own). close returns the first error.
 type chunkWriter struct {
-	w   io.Writer
-	buf []byte
-	err error
+	buf  []byte
+	hash chan []byte // buffers to hash, in order
+	out  chan []byte // hashed buffers to write, in order
+	free chan []byte // written buffers, to fill again
+	done chan struct{}
+	err  error // set by the writing goroutine; read after done
+}
+
+const (
+	chunkBytes   = 1 << 20
+	chunkBuffers = 4
+)
+
+// newChunkWriter returns a chunkWriter of buffers of size bytes.
+func newChunkWriter(f io.Writer, sum hash.Hash, size int) *chunkWriter {
+	c := &chunkWriter{
+		hash: make(chan []byte, chunkBuffers), out: make(chan []byte, chunkBuffers),
+		free: make(chan []byte, chunkBuffers), done: make(chan struct{}),
+	}
+	for range chunkBuffers - 1 {
+		c.free <- make([]byte, 0, size)
+	}
+	c.buf = make([]byte, 0, size)
+	go func() {
+		defer close(c.out)
+		for b := range c.hash {
+			sum.Write(b)
+			c.out <- b
+		}
+	}()
+	go func() {
+		defer close(c.done)
+		for b := range c.out {
+			if c.err == nil {
+				_, c.err = f.Write(b)
+			}
+			c.free <- b[:0]
+		}
+	}()
+	return c
 }
 
 func (c *chunkWriter) flush() {
-	if c.err == nil && len(c.buf) > 0 {
-		_, c.err = c.w.Write(c.buf)
+	if len(c.buf) > 0 {
+		c.hash <- c.buf
+		c.buf = <-c.free
 	}
-	c.buf = c.buf[:0]
+}
+
+// close writes what is buffered, stops the goroutines and returns the
+// first error.
+func (c *chunkWriter) close() error {
+	c.flush()
+	close(c.hash)
+	<-c.done
+	return c.err
 }
 
 func (c *chunkWriter) room(n int) []byte {
@@ -389,27 +522,46 @@ func (c *chunkWriter) room(n int) []byte {
 func (c *chunkWriter) u32(v uint32) { binary.BigEndian.PutUint32(c.room(4), v) }
 
 func (c *chunkWriter) bytes(b []byte) {
-	c.flush()
-	if c.err == nil {
-		_, c.err = c.w.Write(b)
+	for len(b) > 0 {
+		if len(c.buf) == cap(c.buf) {
+			c.flush()
+		}
+		n := copy(c.buf[len(c.buf):cap(c.buf)], b)
+		c.buf = c.buf[:len(c.buf)+n]
+		b = b[n:]
 	}
 }
 
-// section writes a sorted section: the bucket index when it has one (the
-// index of bucket k is the position of its first entry whose top ib bits
-// are at least k), then the entries.
-func (c *chunkWriter) section(n, ib int, key func(int) uint64, put func([]byte, int), width int) {
-	if ib > 0 {
-		i := 0
-		for k := range uint64(1) << ib {
-			for i < n && key(i)>>(Bits-ib) < k {
-				i++
-			}
-			c.u32(uint32(i))
-		}
+// index writes a section's bucket index when it has one (ib > 0): entry k
+// is the position of the first of the n sorted keys whose top ib bits are
+// at least k.
+func (c *chunkWriter) index(ib, n int, key func(int) uint64) {
+	if ib == 0 {
+		return
 	}
-	for i := range n {
-		put(c.room(width), i)
+	i := 0
+	for k := range uint64(1) << ib {
+		for i < n && key(i)>>(Bits-ib) < k {
+			i++
+		}
+		c.u32(uint32(i))
+	}
+}
+
+// fps writes fingerprints, fpWidth bytes each.
+func (c *chunkWriter) fps(fps []uint64) {
+	for len(fps) > 0 {
+		k := min(len(fps), (cap(c.buf)-len(c.buf))/fpWidth)
+		if k == 0 {
+			c.flush()
+			continue
+		}
+		b := c.buf[len(c.buf) : len(c.buf)+k*fpWidth]
+		for i, v := range fps[:k] {
+			put48(b[i*fpWidth:], v)
+		}
+		c.buf = c.buf[:len(c.buf)+k*fpWidth]
+		fps = fps[k:]
 	}
 }
 
