@@ -78,7 +78,7 @@ func BenchmarkSnapshotLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := intake.ReadFile(context.Background(), export, intake.Options{Now: pinned, MaxUnique: 1}, l.Add); err != nil {
+		if _, err := intake.ReadFile(context.Background(), export, intake.Options{Now: pinned, NoUnique: true}, l.Add); err != nil {
 			b.Fatal(err)
 		}
 		hdr, err := l.Commit()
@@ -151,7 +151,7 @@ func limitMessages(b *testing.B, dir string, src Source) hmacMessages {
 		b.Fatal(err)
 	}
 	var recs []record.Record
-	if _, err := intake.ReadFile(context.Background(), path, intake.Options{Now: pinned, MaxUnique: 1}, func(r record.Record) error {
+	if _, err := intake.ReadFile(context.Background(), path, intake.Options{Now: pinned, NoUnique: true}, func(r record.Record) error {
 		recs = append(recs, r)
 		return nil
 	}); err != nil {

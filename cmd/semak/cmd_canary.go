@@ -198,7 +198,7 @@ func plantCanaries(cmd *cobra.Command, e *env, o *canaryPlantOptions) (err error
 	if err != nil {
 		return err
 	}
-	if _, err := intake.ReadFile(ctx, o.Out, intake.Options{Map: identityMap(src.Fields)}, l.Add); err != nil {
+	if _, err := intake.ReadFile(ctx, o.Out, intake.Options{Map: identityMap(src.Fields), NoUnique: true}, l.Add); err != nil {
 		_ = l.Abort()
 		return err
 	}

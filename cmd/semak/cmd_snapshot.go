@@ -121,7 +121,7 @@ func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
 		return err
 	}
 	msrc := matcher.Source{ID: src.ID, Org: src.Org, Anchor: src.Anchor, Fields: src.Fields, OrgOnly: src.OrgOnly, NewMAC: key.NewHMAC}
-	iopts := intake.Options{Map: o.overrides, Region: org.Country}
+	iopts := intake.Options{Map: o.overrides, Region: org.Country, NoUnique: true}
 
 	// First pass: the columns, checked against the schema before anything
 	// is written.

@@ -230,7 +230,7 @@ func (rd *reader) runPipeline(ctx context.Context, st *partState, window []kept,
 	for range workers {
 		g.Go(func() error {
 			for b := range work {
-				normaliseBatch(st, rd.seed, b)
+				normaliseBatch(st, rd.seed, rd.opts.NoUnique, b)
 				close(b.done)
 			}
 			return nil
@@ -275,7 +275,7 @@ func asRowError(err error) *rowError {
 
 // normaliseBatch turns a batch's rows into records. It reads the column
 // decisions and writes only to the batch.
-func normaliseBatch(st *partState, seed maphash.Seed, b *batch) {
+func normaliseBatch(st *partState, seed maphash.Seed, noUnique bool, b *batch) {
 	n := len(b.rows)
 	if cap(b.rejects) < n {
 		b.rejects = make([]Reason, n)
@@ -355,7 +355,9 @@ func normaliseBatch(st *partState, seed maphash.Seed, b *batch) {
 			b.rejects[i] = ReasonNoUsable
 		default:
 			var h uint64
-			h, b.hbuf = recordHash(seed, rec, b.hbuf)
+			if !noUnique {
+				h, b.hbuf = recordHash(seed, rec, b.hbuf)
+			}
 			b.hashes = append(b.hashes, h)
 			continue
 		}
@@ -380,7 +382,9 @@ func (rd *reader) collect(st *partState, b *batch) error {
 			}
 		}
 	}
-	rd.seen.touch(b.hashes)
+	if !rd.opts.NoUnique {
+		rd.seen.touch(b.hashes)
+	}
 	next := 0
 	for i, reason := range b.rejects {
 		rd.rep.Rows++

@@ -62,6 +62,10 @@ type Options struct {
 	// MaxUnique is how many distinct records are counted exactly; past it
 	// the unique count is a lower bound. 0 means 10 million (about 400 MB).
 	MaxUnique int
+	// NoUnique skips the unique count (Report.Unique stays 0 and
+	// UniqueExact false): a snapshot load has no use for it, and hashing
+	// every record for it costs a few per cent of a load.
+	NoUnique bool
 }
 
 // Part is what was found out about one stream of text in the sample.
@@ -207,6 +211,9 @@ type reader struct {
 }
 
 func newReader(opts Options, rep *Report, yield func(record.Record) error) *reader {
+	if opts.NoUnique {
+		rep.UniqueExact = false
+	}
 	if opts.Preview == 0 {
 		opts.Preview = 5
 	}
@@ -297,7 +304,7 @@ func (rd *reader) readPart(ctx context.Context, file string, p part) error {
 		}
 		window = append(window, kept{r, err})
 	}
-	if p.container == "" && d.encoding == "utf-8" && len(window) == rd.window {
+	if p.container == "" && d.encoding == "utf-8" && len(window) == rd.window && !rd.opts.NoUnique {
 		// The part is the file itself, and the window did not reach its
 		// end: estimate the rows to come from the bytes per row so far.
 		for i := len(window) - 1; i >= 0; i-- {
@@ -559,6 +566,9 @@ func recordHash(seed maphash.Seed, rec *record.Record, buf []byte) (uint64, []by
 
 // countUnique counts a record's hash into the unique count.
 func (rd *reader) countUnique(k uint64) {
+	if rd.opts.NoUnique {
+		return
+	}
 	if rd.seen.len() >= rd.opts.MaxUnique {
 		if !rd.seen.has(k) {
 			rd.rep.UniqueExact = false

@@ -386,3 +386,25 @@ func TestDigestCoversTheFile(t *testing.T) {
 		})
 	}
 }
+
+// NoUnique yields every record and leaves the unique count alone.
+func TestNoUnique(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dups.csv")
+	rows := "nama,no_kp\nAHMAD BIN ALI,900101-14-5001\nAHMAD BIN ALI,900101-14-5001\nSITI BINTI ABU,910202-10-5002\n"
+	if err := os.WriteFile(path, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		noUnique   bool
+		wantUnique int64
+	}{{false, 2}, {true, 0}} {
+		n := 0
+		rep, err := ReadFile(context.Background(), path, Options{NoUnique: tc.noUnique}, func(record.Record) error { n++; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 3 || rep.Usable != 3 || rep.Unique != tc.wantUnique || (tc.noUnique && rep.UniqueExact) {
+			t.Errorf("NoUnique %v: %d records, usable %d, unique %d (exact %v); want 3, 3, %d", tc.noUnique, n, rep.Usable, rep.Unique, rep.UniqueExact, tc.wantUnique)
+		}
+	}
+}
