@@ -6,7 +6,8 @@
 #  3. verify one sample of every golden family and compare the verdict with
 #     what the family must get;
 #  4. replay the fixture forums' captured pages into the leak index (the
-#     offline crawl), search and export them.
+#     offline crawl), search and export them;
+#  5. show the audit log and check its hash chain.
 # Everything goes under a fresh directory (DEMO_DIR, default ./demo-data),
 # so a run never touches ./semak-data.
 set -uo pipefail
@@ -85,6 +86,12 @@ done
 "$semak" search --facets 'perkeso OR socso OR bpjs' || exit 1
 "$semak" export --query 'perkeso OR socso' --format stix --limit 3 >"$dir/export.stix.json" || exit 1
 echo "STIX bundle of 3 postings: $dir/export.stix.json"
+
+echo
+echo "================ 5. the audit log: what was loaded, verified and exported, chained by hash"
+"$semak" audit --limit 5 || exit 1
+echo "…"
+"$semak" audit verify || exit 1
 
 echo
 echo "================ summary (evidence packs: $dir/evidence_*.html)"
