@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/semak/semak/crawler/posting"
 	"github.com/semak/semak/index"
 	"github.com/semak/semak/internal/export"
 )
@@ -81,13 +79,9 @@ walk:
 			return fmt.Errorf("export: %w", err)
 		}
 		for _, h := range res.Hits {
-			sp, err := e.store.Posting(ctx, h.ID)
+			p, err := storedPosting(ctx, e, h.ID)
 			if err != nil {
 				return err
-			}
-			var p posting.Posting
-			if err := json.Unmarshal(sp.JSON, &p); err != nil {
-				return fmt.Errorf("posting %s in the store: %w", sp.ID, err)
 			}
 			if err := w.Write(p); errors.Is(err, export.ErrCapReached) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "semak: export stopped at the cap of %d postings; %d match the query (narrow it, or raise --limit with --over-cap)\n", o.Limit, res.Total)

@@ -68,13 +68,41 @@ func victimTable(ctx context.Context, e *env) (map[string]string, error) {
 func storedPostings(e *env) index.Source {
 	return func(ctx context.Context, yield func(posting.Posting) error) error {
 		return e.store.EachPosting(ctx, func(sp store.StoredPosting) error {
-			var p posting.Posting
-			if err := json.Unmarshal(sp.JSON, &p); err != nil {
-				return fmt.Errorf("posting %s in the store: %w", sp.ID, err)
+			p, err := decodeStored(sp)
+			if err != nil {
+				return err
 			}
 			return yield(p)
 		})
 	}
+}
+
+// storedPosting reads one posting from the store (store.ErrNotFound when
+// absent).
+func storedPosting(ctx context.Context, e *env, id string) (posting.Posting, error) {
+	sp, err := e.store.Posting(ctx, id)
+	if err != nil {
+		return posting.Posting{}, err
+	}
+	return decodeStored(sp)
+}
+
+func decodeStored(sp store.StoredPosting) (posting.Posting, error) {
+	var p posting.Posting
+	if err := json.Unmarshal(sp.JSON, &p); err != nil {
+		return p, fmt.Errorf("posting %s in the store: %w", sp.ID, err)
+	}
+	return p, nil
+}
+
+// putPosting stores p (its sample rows already removed), replacing the
+// posting with its id; added says it was new.
+func putPosting(ctx context.Context, e *env, p posting.Posting) (added bool, err error) {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return false, err
+	}
+	return e.store.PutPosting(ctx, store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body})
 }
 
 func addPostings(cmd *cobra.Command, e *env, file string) (err error) {
@@ -116,11 +144,8 @@ func addPostings(cmd *cobra.Command, e *env, file string) (err error) {
 		}
 		if p.Verdict == nil {
 			// A re-import keeps the verdict semak recorded (verify --posting).
-			if old, err := e.store.Posting(ctx, p.ID); err == nil {
-				var q posting.Posting
-				if json.Unmarshal(old.JSON, &q) == nil {
-					p.Verdict = q.Verdict
-				}
+			if old, err := storedPosting(ctx, e, p.ID); err == nil {
+				p.Verdict = old.Verdict
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -130,11 +155,7 @@ func addPostings(cmd *cobra.Command, e *env, file string) (err error) {
 			return err
 		}
 		samples += n
-		body, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		isNew, err := e.store.PutPosting(ctx, store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body})
+		isNew, err := putPosting(ctx, e, p)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -110,13 +109,9 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 // search index.
 func recordVerdict(cmd *cobra.Command, e *env, id string, v verdict.Verdict) (err error) {
 	ctx := cmd.Context()
-	sp, err := e.store.Posting(ctx, id)
+	p, err := storedPosting(ctx, e, id)
 	if err != nil {
 		return err
-	}
-	var p posting.Posting
-	if err := json.Unmarshal(sp.JSON, &p); err != nil {
-		return fmt.Errorf("posting %s in the store: %w", id, err)
 	}
 	bases := make([]string, len(v.Basis))
 	for i, b := range v.Basis {
@@ -133,11 +128,7 @@ func recordVerdict(cmd *cobra.Command, e *env, id string, v verdict.Verdict) (er
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	body, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
-	if _, err := e.store.PutPosting(ctx, store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body}); err != nil {
+	if _, err := putPosting(ctx, e, p); err != nil {
 		return err
 	}
 	ix, err := openIndex(ctx, e)
