@@ -2,7 +2,8 @@ package crawler
 
 import (
 	"context"
-	"sync"
+
+	"github.com/semak/semak/crawler/frontier"
 )
 
 // Frontier is the crawl queue and visited set the crawler needs. Several
@@ -29,79 +30,10 @@ type Frontier interface {
 	Claim(ctx context.Context, key, owner string) (first string, won bool, err error)
 }
 
-// MemFrontier is the in-process Frontier: a FIFO queue, a visited set and
-// a claims map.
-type MemFrontier struct {
-	mu       sync.Mutex
-	seen     map[string]bool
-	queue    []string
-	inFlight map[string]int
-	claims   map[string]string
-}
-
-// NewMemFrontier returns an empty in-memory frontier.
-func NewMemFrontier() *MemFrontier {
-	return &MemFrontier{seen: map[string]bool{}, inFlight: map[string]int{}, claims: map[string]string{}}
-}
-
-// Claim records owner under key unless key is claimed.
-func (f *MemFrontier) Claim(_ context.Context, key, owner string) (string, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if first, ok := f.claims[key]; ok {
-		return first, false, nil
-	}
-	f.claims[key] = owner
-	return owner, true, nil
-}
-
-// Push queues url unless it was pushed before.
-func (f *MemFrontier) Push(_ context.Context, url string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.seen[url] {
-		return false, nil
-	}
-	f.seen[url] = true
-	f.queue = append(f.queue, url)
-	return true, nil
-}
-
-// Pop takes the oldest queued url.
-func (f *MemFrontier) Pop(_ context.Context) (string, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.queue) == 0 {
-		return "", false, nil
-	}
-	u := f.queue[0]
-	f.queue = f.queue[1:]
-	f.inFlight[u]++
-	return u, true, nil
-}
-
-// Done marks a popped url finished.
-func (f *MemFrontier) Done(_ context.Context, url string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.inFlight[url] > 1 {
-		f.inFlight[url]--
-	} else {
-		delete(f.inFlight, url)
-	}
-	return nil
-}
-
-// Pending counts queued and in-flight urls.
-func (f *MemFrontier) Pending(_ context.Context) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := len(f.queue)
-	for _, c := range f.inFlight {
-		n += c
-	}
-	return n, nil
-}
+// NewMemFrontier returns an empty in-process Frontier: crawler/frontier's
+// memory implementation (the one its conformance suite checks beside the
+// Redis one) behind the Shared adapter.
+func NewMemFrontier() Frontier { return Shared(frontier.NewMemory()) }
 
 // SharedFrontier is what a frontier shared by several crawl processes
 // offers (crawler/frontier's Redis one): it cannot count what others hold,
