@@ -234,6 +234,9 @@ func (l *Loader) Commit() (fingerprint.Header, error) {
 	return l.w.Header(), nil
 }
 
+// FileSHA256 is the hex SHA-256 of the file a successful Commit wrote.
+func (l *Loader) FileSHA256() string { return l.w.FileSHA256() }
+
 // Abort drops the load: no file appears at Path.
 func (l *Loader) Abort() error {
 	l.closeIn()

@@ -10,7 +10,6 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/semak/semak/matcher/fingerprint"
 	"github.com/semak/semak/matcher/intake"
 	"github.com/semak/semak/matcher/normalize"
+	"github.com/semak/semak/matcher/record"
 )
 
 const canariesDir = "canaries"
@@ -194,21 +194,11 @@ func plantCanaries(cmd *cobra.Command, e *env, o *canaryPlantOptions) (err error
 		return err
 	}
 	msrc := matcher.Source{ID: src.ID, Org: src.Org, Anchor: src.Anchor, Fields: src.Fields, OrgOnly: src.OrgOnly, NewMAC: key.NewHMAC}
-	l, err := matcher.NewLoader(ctx, matcher.LoadRequest{Source: msrc, AsOf: o.AsOf, Path: path, Workers: runtime.GOMAXPROCS(0), Now: time.Now()})
-	if err != nil {
+	hdr, sum, err := fingerprintInto(ctx, matcher.LoadRequest{Source: msrc, AsOf: o.AsOf, Path: path, Now: time.Now()}, func(add func(record.Record) error) error {
+		_, err := intake.ReadFile(ctx, o.Out, intake.Options{Map: identityMap(src.Fields), NoUnique: true}, add)
 		return err
-	}
-	if _, err := intake.ReadFile(ctx, o.Out, intake.Options{Map: identityMap(src.Fields), NoUnique: true}, l.Add); err != nil {
-		_ = l.Abort()
-		return err
-	}
-	hdr, err := l.Commit()
+	})
 	if err != nil {
-		return err
-	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		_ = os.Remove(path)
 		return err
 	}
 	if err := e.store.AddCanarySet(ctx, store.CanarySet{Source: src.ID, Partner: o.Partner, AsOf: o.asOf, Rows: hdr.Rows, File: rel, SHA256: sum, PlantedBy: whoami()}); err != nil {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"time"
 
@@ -170,22 +169,12 @@ func registerLeak(cmd *cobra.Command, e *env, m leakMeta, opts intake.Options, r
 		}
 	}
 	now := time.Now()
-	l, err := matcher.NewLoader(ctx, matcher.LoadRequest{Source: matcher.LeakSource(m.posting, fields, key.NewHMAC), AsOf: m.date.Format(time.DateOnly), Path: path, Workers: runtime.GOMAXPROCS(0), Now: now})
+	req := matcher.LoadRequest{Source: matcher.LeakSource(m.posting, fields, key.NewHMAC), AsOf: m.date.Format(time.DateOnly), Path: path, Now: now}
+	hdr, sum, err := fingerprintInto(ctx, req, func(add func(record.Record) error) error {
+		rep, err = read(opts, add)
+		return err
+	})
 	if err != nil {
-		return 0, nil, 0, err
-	}
-	rep, err = read(opts, l.Add)
-	if err != nil {
-		_ = l.Abort()
-		return 0, nil, 0, err
-	}
-	hdr, err := l.Commit()
-	if err != nil {
-		return 0, nil, 0, err
-	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		_ = os.Remove(path)
 		return 0, nil, 0, err
 	}
 	err = e.store.AddKnownLeak(ctx, store.KnownLeak{Posting: m.posting, PostedOn: m.date, Org: m.org, Title: m.title, Rows: hdr.Rows,

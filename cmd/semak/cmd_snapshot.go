@@ -1,8 +1,7 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -158,10 +157,6 @@ func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
 		}
 	}
 	now := time.Now()
-	l, err := matcher.NewLoader(ctx, matcher.LoadRequest{Source: msrc, AsOf: o.AsOf, Path: path, Workers: runtime.GOMAXPROCS(0), Now: now})
-	if err != nil {
-		return err
-	}
 	if bar := progressBar(cmd.ErrOrStderr(), o.JSON, "fingerprinting "+filepath.Base(o.File)); bar != nil {
 		iopts.Progress = func(read, size int64) {
 			bar.ChangeMax64(size)
@@ -169,18 +164,11 @@ func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
 		}
 		defer func() { _ = bar.Finish() }()
 	}
-	rep, err = intake.ReadFile(ctx, o.File, iopts, l.Add)
-	if err != nil {
-		_ = l.Abort()
+	hdr, sum, err := fingerprintInto(ctx, matcher.LoadRequest{Source: msrc, AsOf: o.AsOf, Path: path, Now: now}, func(add func(record.Record) error) error {
+		rep, err = intake.ReadFile(ctx, o.File, iopts, add)
 		return err
-	}
-	hdr, err := l.Commit()
+	})
 	if err != nil {
-		return err
-	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		_ = os.Remove(path)
 		return err
 	}
 	snap := store.Snapshot{Source: src.ID, AsOf: o.asOf, Rows: hdr.Rows, Distinct: hdr.Distinct, File: rel, SHA256: sum, LoadedBy: whoami(), LoadedAt: now}
@@ -221,17 +209,25 @@ func progressBar(w io.Writer, jsonOut bool, what string) *progressbar.ProgressBa
 		progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+// fingerprintInto runs one load (a snapshot, a known leak, a canary set):
+// req's Loader fed by read, committed at req.Path. It returns the file's
+// header and SHA-256, the digest computed while the file was written. On
+// error nothing is left at req.Path.
+func fingerprintInto(ctx context.Context, req matcher.LoadRequest, read func(add func(record.Record) error) error) (fingerprint.Header, string, error) {
+	req.Workers = runtime.GOMAXPROCS(0)
+	l, err := matcher.NewLoader(ctx, req)
 	if err != nil {
-		return "", err
+		return fingerprint.Header{}, "", err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	if err := read(l.Add); err != nil {
+		_ = l.Abort()
+		return fingerprint.Header{}, "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	hdr, err := l.Commit()
+	if err != nil {
+		return fingerprint.Header{}, "", err
+	}
+	return hdr, l.FileSHA256(), nil
 }
 
 // whoami names who loaded a snapshot: $SEMAK_USER, else the OS user.

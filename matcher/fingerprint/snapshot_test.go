@@ -2,6 +2,8 @@ package fingerprint
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -107,8 +109,17 @@ func TestRoundTrip(t *testing.T) {
 	}
 	defer w.Abort()
 	wt := addRealRows(t, w, 20000, 1)
+	if w.FileSHA256() != "" {
+		t.Error("FileSHA256 before Commit")
+	}
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
+	}
+	// The digest Commit computed while writing is the file's.
+	if b, err := os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	} else if sum := sha256.Sum256(b); w.FileSHA256() != hex.EncodeToString(sum[:]) {
+		t.Errorf("FileSHA256 %s, the file hashes to %x", w.FileSHA256(), sum)
 	}
 	s, err := Open(path)
 	if err != nil {

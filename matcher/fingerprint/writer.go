@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +63,7 @@ type Writer struct {
 	bound   []column[uint64]
 	unbound []column[uint64]
 	done    bool
+	fileSum string // hex SHA-256 of the whole file, once committed
 }
 
 var errWriterDone = errors.New("fingerprint: the writer is already committed or aborted")
@@ -182,6 +184,11 @@ func (w *Writer) Add(r Row) error {
 // Header returns the header as it stands: the counts are final after
 // Commit.
 func (w *Writer) Header() Header { return w.h.clone() }
+
+// FileSHA256 is the hex SHA-256 of the whole file Commit wrote (the
+// checksum a registry keeps of it), computed while writing, so the file
+// need not be read again; "" before a successful Commit.
+func (w *Writer) FileSHA256() string { return w.fileSum }
 
 // Commit sorts and deduplicates every section, writes the file, and puts
 // it at path. On error nothing is at path and the partial file is removed.
@@ -394,9 +401,14 @@ func (w *Writer) commit() error {
 	if err := cw.close(); err != nil {
 		return err
 	}
-	if _, err := w.f.Write(sum.Sum(nil)); err != nil {
+	trailer := sum.Sum(nil)
+	if _, err := w.f.Write(trailer); err != nil {
 		return err
 	}
+	// The whole file's digest goes on from the same state: what it hashed
+	// so far is everything before the trailer.
+	sum.Write(trailer)
+	w.fileSum = hex.EncodeToString(sum.Sum(nil))
 
 	if err := w.f.Sync(); err != nil {
 		return err
