@@ -127,13 +127,13 @@ func NewWriter(w io.Writer, opts Options) (*Writer, error) {
 	x := &Writer{bw: bufio.NewWriterSize(w, 64<<10), opts: opts}
 	switch opts.Format {
 	case JSON:
-		x.enc = &jsonEncoder{w: x.bw, opts: &x.opts}
+		x.enc = &jsonEncoder{jsonArray: jsonArray{w: x.bw}, opts: &x.opts}
 	case CSV:
 		x.enc = newCSVEncoder(x.bw)
 	case STIX:
 		x.enc = newSTIXEncoder(x.bw, &x.opts)
 	case MISP:
-		x.enc = &mispEncoder{w: x.bw, opts: &x.opts}
+		x.enc = &mispEncoder{jsonArray: jsonArray{w: x.bw}, opts: &x.opts}
 	}
 	if err := x.enc.begin(); err != nil {
 		x.err = err

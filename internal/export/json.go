@@ -55,9 +55,28 @@ func marshal(v any) ([]byte, error) {
 //
 // The count comes last because a stream only knows it at the end.
 type jsonEncoder struct {
-	w    *bufio.Writer
+	jsonArray
 	opts *Options
-	n    int
+}
+
+// jsonArray streams the elements of the JSON array the three JSON formats
+// are built around: one element a line, comma-separated.
+type jsonArray struct {
+	w *bufio.Writer
+	n int // elements written
+}
+
+func (a *jsonArray) elem(b []byte) error {
+	sep := ",\n"
+	if a.n == 0 {
+		sep = "\n"
+	}
+	a.n++
+	if _, err := a.w.WriteString(sep); err != nil {
+		return err
+	}
+	_, err := a.w.Write(b)
+	return err
 }
 
 func (e *jsonEncoder) begin() error {
@@ -85,16 +104,7 @@ func (e *jsonEncoder) posting(p posting.Posting, _ *Assessment) error {
 	if err != nil {
 		return err
 	}
-	sep := "\n"
-	if e.n > 0 {
-		sep = ",\n"
-	}
-	e.n++
-	if _, err := e.w.WriteString(sep); err != nil {
-		return err
-	}
-	_, err = e.w.Write(b)
-	return err
+	return e.elem(b)
 }
 
 func (e *jsonEncoder) end(count int, truncated bool) error {

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bufio"
 	"strconv"
 	"strings"
 
@@ -185,9 +184,8 @@ func mispAnalysis(verdict string) string {
 // mispEncoder writes what MISP's events/restSearch returns with
 // returnFormat json: {"response":[{"Event":{…}},…]}, one event per posting.
 type mispEncoder struct {
-	w    *bufio.Writer
+	jsonArray
 	opts *Options
-	n    int
 }
 
 func (e *mispEncoder) begin() error {
@@ -286,16 +284,7 @@ func (e *mispEncoder) posting(p posting.Posting, a *Assessment) error {
 	if err != nil {
 		return err
 	}
-	sep := "\n"
-	if e.n > 0 {
-		sep = ",\n"
-	}
-	e.n++
-	if _, err := e.w.WriteString(sep); err != nil {
-		return err
-	}
-	_, err = e.w.Write(b)
-	return err
+	return e.elem(b)
 }
 
 func (e *mispEncoder) end(int, bool) error {

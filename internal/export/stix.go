@@ -146,16 +146,15 @@ type stixNote struct {
 // note records the export (query, time, count, truncation) and refers to
 // every report.
 type stixEncoder struct {
-	w        *bufio.Writer
+	jsonArray
 	opts     *Options
 	producer string
 	emitted  map[string]bool // ids written, bounded by the cap
 	reports  []string
-	n        int
 }
 
 func newSTIXEncoder(w *bufio.Writer, opts *Options) *stixEncoder {
-	return &stixEncoder{w: w, opts: opts, emitted: map[string]bool{}}
+	return &stixEncoder{jsonArray: jsonArray{w: w}, opts: opts, emitted: map[string]bool{}}
 }
 
 func (e *stixEncoder) emit(id string, obj any) error {
@@ -167,16 +166,7 @@ func (e *stixEncoder) emit(id string, obj any) error {
 		return err
 	}
 	e.emitted[id] = true
-	sep := "\n"
-	if e.n > 0 {
-		sep = ",\n"
-	}
-	e.n++
-	if _, err := e.w.WriteString(sep); err != nil {
-		return err
-	}
-	_, err = e.w.Write(b)
-	return err
+	return e.elem(b)
 }
 
 func (e *stixEncoder) begin() error {
