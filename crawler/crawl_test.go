@@ -5,9 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/semak/semak/internal/goldentest"
 	"net"
 	"os"
 	"path/filepath"
@@ -218,25 +218,5 @@ func TestCrawlFixtureForums(t *testing.T) {
 
 func compareGolden(t *testing.T, path string, v any) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./crawler -run Golden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs; run `go test ./crawler -update` and read the diff.\ngot:\n%s", path, got)
-	}
+	goldentest.CheckJSON(t, path, v, *update)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/semak/semak/internal/goldentest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -516,20 +517,7 @@ func TestRankedGolden(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "victims: %s\n", topFacet(res.Facets["victim"]))
 	}
-	name := filepath.Join("testdata", "ranked.golden")
-	if *update {
-		if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("ranking differs from %s (run with -update and read the diff):\n%s", name, b.String())
-	}
+	goldentest.Check(t, filepath.Join("testdata", "ranked.golden"), []byte(b.String()), *update)
 }
 
 func topFacet(m map[string]int) string {

@@ -3,6 +3,7 @@ package index
 import (
 	"errors"
 	"flag"
+	"github.com/semak/semak/internal/goldentest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,15 +49,7 @@ func TestParseGolden(t *testing.T) {
 			t.Errorf("%q: translate: %v", q, err)
 		}
 	}
-	if *update {
-		if err := os.WriteFile(name, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if got := out.String(); got != string(b) {
-		t.Errorf("parse results differ from %s (run with -update and read the diff):\n%s", name, got)
-	}
+	goldentest.Check(t, name, []byte(out.String()), *update)
 }
 
 func TestQueryErrorMessage(t *testing.T) {

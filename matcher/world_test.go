@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/semak/semak/internal/goldentest"
 	"hash"
 	"os"
 	"path/filepath"
@@ -248,23 +249,7 @@ func TestGoldenFamilies(t *testing.T) {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./matcher -run Golden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("verdict differs from %s (rerun with -update if intended)\n--- got\n%s", path, got)
-	}
+	goldentest.Check(t, filepath.Join("testdata", "golden", name), got, *update)
 }
 
 func TestMain(m *testing.M) {

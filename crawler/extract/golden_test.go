@@ -2,9 +2,8 @@ package extract_test
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"flag"
+	"github.com/semak/semak/internal/goldentest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,25 +154,5 @@ func TestGoldenFixtures(t *testing.T) {
 
 func compareGolden(t *testing.T, path string, v any) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what extraction gives now; run `go test ./crawler/extract -update` and read the diff.\ngot:\n%s", path, got)
-	}
+	goldentest.CheckJSON(t, path, v, *update)
 }
