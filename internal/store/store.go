@@ -76,7 +76,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
 	s := &Store{db: db, path: abs, now: time.Now}
-	if err := s.check(ctx); err != nil {
+	if err := s.checkRetry(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -85,6 +85,34 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkRetry runs check until it is not refused with SQLITE_BUSY, for up
+// to busyTimeout. The first connection to a new database switches it to
+// WAL, and SQLite answers that switch with SQLITE_BUSY at once, without
+// calling the busy handler, while another process is doing the same: two
+// commands started together on a fresh data directory would otherwise
+// fail with "database is locked".
+func (s *Store) checkRetry(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := s.check(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// isBusy reports SQLITE_BUSY, with or without an extended code.
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	const sqliteBusy = 5
+	return errors.As(err, &e) && e.Code()&0xff == sqliteBusy
 }
 
 // check confirms the connection settings took effect: a store that silently
