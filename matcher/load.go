@@ -127,10 +127,8 @@ func (l *Loader) write() error {
 			}
 			delete(pending, next)
 			next++
-			for _, r := range b.rows {
-				if err := l.w.Add(r); err != nil {
-					return err
-				}
+			if err := l.w.AddBatch(b.rows); err != nil {
+				return err
 			}
 			select {
 			case l.free <- b:

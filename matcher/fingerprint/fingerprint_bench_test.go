@@ -6,6 +6,7 @@ import (
 	"hash"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -240,4 +241,49 @@ func BenchmarkSnapshot1M(b *testing.B) {
 	b.ReportMetric(float64(st.Fingerprints)/1e6, "Mfp")
 	b.ReportMetric(1e6*n/build.Seconds(), "commit_rows/s")
 	b.ReportMetric(float64(st.FileBytes)/(1<<20)*n/open.Seconds(), "open_MB/s")
+}
+
+// BenchmarkSort sorts the sections a 10M-row load commits
+// (SEMAK_BENCH_ROWS scales it), after they were bucketed as added: a
+// section of uniform 48-bit keys (an HMAC'd field of many values) and the
+// anchors with their name filters. ns/key is per key.
+func BenchmarkSort(b *testing.B) {
+	n := 10_000_000
+	if s := os.Getenv("SEMAK_BENCH_ROWS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1000 {
+			b.Fatalf("SEMAK_BENCH_ROWS=%q: want a number ≥ 1000", s)
+		}
+		n = v
+	}
+	r := rand.New(rand.NewPCG(5, 5))
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = 1 + r.Uint64N(maxFP)
+	}
+	var s sorter
+	b.Run("keys", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			var k bucketed[uint64]
+			for _, v := range keys {
+				k.add(v, v)
+			}
+			b.StartTimer()
+			s.sortKeys(&k)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
+	})
+	b.Run("anchors", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			var k bucketed[anchorEntry]
+			for i, v := range keys {
+				k.add(v, anchorEntry{v, NameFilter{byte(i)}})
+			}
+			b.StartTimer()
+			s.sortAnchors(&k)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
+	})
 }

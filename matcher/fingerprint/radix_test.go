@@ -1,7 +1,6 @@
 package fingerprint
 
 import (
-	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -30,13 +29,16 @@ func TestColumn(t *testing.T) {
 	if i != n {
 		t.Fatalf("chunks hold %d elements, want %d", i, n)
 	}
-	for i := range n {
-		if v := at(&c, i); v != uint64(i)*7 {
+	for i := 0; i < n; i += 997 {
+		if v := at(t, &c, i); v != uint64(i)*7 {
 			t.Fatalf("at(%d) = %d", i, v)
 		}
 	}
 }
 
+// TestSortKeys sorts bucketed keys and anchors of several shapes and
+// compares with slices.Sort: keys sorted without repeats, anchors sorted
+// with the first row of each fingerprint kept.
 func TestSortKeys(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
 	kinds := map[string]func() uint64{
@@ -45,61 +47,72 @@ func TestSortKeys(t *testing.T) {
 		"low bits":   func() uint64 { return 1 + r.Uint64N(1000) },
 		"one value":  func() uint64 { return 12345 },
 		"top digit":  func() uint64 { return 1 + r.Uint64N(200)<<40 + 77 },
+		"repeats":    func() uint64 { return 1 + r.Uint64N(5000)*0x9e3779b97f4a&maxFP },
 	}
-	var buf []uint64
+	var s sorter // reused: scratch from one sort must not leak into the next
 	for name, gen := range kinds {
 		for _, n := range []int{0, 1, 2, 255, 256, 1000, 70_000, 250_000} {
-			var c column[uint64]
+			var keys bucketed[uint64]
+			var anchors bucketed[anchorEntry]
 			var want []uint64
-			for range n {
+			for i := range n {
 				v := gen()
-				c.add(v)
+				keys.add(v, v)
+				anchors.add(v, anchorEntry{v, NameFilter{byte(i), byte(i >> 8), byte(i >> 16), 1}})
 				want = append(want, v)
 			}
+			all := slices.Clone(want)
 			slices.Sort(want)
-			got := sortKeys(c.chunks(), c.len(), buf)
+			want = slices.Compact(want)
+			if got := s.sortKeys(&keys); got != len(want) || keys.n != len(want) {
+				t.Errorf("%s, n=%d: %d keys kept (n=%d), want %d", name, n, got, keys.n, len(want))
+			}
+			var got []uint64
+			for ch := range keys.all {
+				got = append(got, ch...)
+			}
 			if !slices.Equal(got, want) {
 				t.Errorf("%s, n=%d: not sorted like slices.Sort", name, n)
 			}
-			buf = got[:0] // reused: the next sort overwrites it
-			var names column[NameFilter]
-			for i := range n {
-				names.add(NameFilter{byte(i), byte(i >> 8), byte(i >> 16), 1})
+			kept, dups := s.sortAnchors(&anchors)
+			if kept != len(want) || dups != n-len(want) || anchors.n != kept {
+				t.Errorf("%s, n=%d: anchors kept %d, dropped %d; want %d, %d", name, n, kept, dups, len(want), n-len(want))
 			}
-			anchors := sortAnchors(&c, &names)
-			seen := make([]bool, n)
-			for i, e := range anchors {
-				if e.fp != want[i] {
-					t.Fatalf("%s, n=%d: anchors not sorted like slices.Sort at %d", name, n, i)
+			first := map[uint64]int{}
+			for i, v := range all {
+				if _, ok := first[v]; !ok {
+					first[v] = i
 				}
-				row := int(e.name[0]) | int(e.name[1])<<8 | int(e.name[2])<<16
-				if at(&c, row) != e.fp || seen[row] || e.name[3] != 1 {
-					t.Fatalf("%s, n=%d: entry %d has the name filter of row %d", name, n, i, row)
-				}
-				seen[row] = true
-				if i > 0 && e.fp == anchors[i-1].fp && row < int(anchors[i-1].name[0])|int(anchors[i-1].name[1])<<8|int(anchors[i-1].name[2])<<16 {
-					t.Fatalf("%s, n=%d: not stable at %d", name, n, i)
+			}
+			i := 0
+			for ch := range anchors.all {
+				for _, e := range ch {
+					if i >= len(want) || e.fp != want[i] {
+						t.Fatalf("%s, n=%d: anchors not sorted like slices.Sort at %d", name, n, i)
+					}
+					row := int(e.name[0]) | int(e.name[1])<<8 | int(e.name[2])<<16
+					if row != first[e.fp] || e.name[3] != 1 {
+						t.Fatalf("%s, n=%d: entry %d has the name filter of row %d, want the first row with it, %d", name, n, i, row, first[e.fp])
+					}
+					i++
 				}
 			}
 		}
 	}
 }
 
-// at returns element i of c: chunk 0 and 1 hold 2^10 elements, chunk
-// k < 7 holds 2^(9+k), every later chunk 2^16.
-func at[T any](c *column[T], i int) T {
-	var k, off int
-	switch {
-	case i < 1<<firstChunkBits:
-		k, off = 0, i
-	case i < 1<<lastChunkBits:
-		k = bits.Len(uint(i) >> firstChunkBits)
-		off = i - 1<<(firstChunkBits-1+k)
-	default:
-		k, off = chunkSteps-1+i>>lastChunkBits, i&(1<<lastChunkBits-1)
+// at returns element i of c, walking its chunks, after checking that
+// chunk k holds 2^(4+k) elements up to 2^13.
+func at[T any](t *testing.T, c *column[T], i int) T {
+	for k, ch := range c.chunks() {
+		if size := 1 << min(firstChunkBits+k, lastChunkBits); cap(ch) != size {
+			t.Fatalf("chunk %d holds %d elements, want %d", k, cap(ch), size)
+		}
+		if i < len(ch) {
+			return ch[i]
+		}
+		i -= len(ch)
 	}
-	if k < len(c.full) {
-		return c.full[k][off]
-	}
-	return c.cur[off]
+	t.Fatalf("at: index past the end")
+	panic("unreachable")
 }

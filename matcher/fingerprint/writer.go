@@ -44,24 +44,24 @@ type anchorEntry struct {
 // Writer builds one snapshot file. It is not safe for concurrent use.
 //
 // Everything is kept in memory until Commit: 16 bytes per field per row
-// (a bound and an unbound uint64) plus 40 per anchor, about 1.7 GB for a
-// 10M-row, 8-field export, where the file will be about 1 GB; Commit needs
-// one more buffer of a section's size per core while it sorts. That is
-// acceptable on the machines snapshots are built on; if it must shrink,
-// the path is an external merge sort (sorted runs of each section spilled
-// to temporary files, merged while writing), which the file format already
-// allows since sections are written one after the other.
+// (a bound and an unbound uint64) plus 40 per anchor, about 1.5 GB for a
+// 10M-row, 8-field export, where the file will be about 0.9 GB. Commit
+// sorts that memory in place (radix.go), needing only a few MB of scratch
+// per core. That is acceptable on the machines snapshots are built on; if
+// it must shrink, the path is an external merge sort (sorted runs of each
+// section spilled to temporary files, merged while writing), which the
+// file format already allows since sections are written one after the
+// other.
 type Writer struct {
 	path, tmp string
 	f         *os.File
 	h         Header
 	anchor    int
-	// Rows as added, in chunks (radix.go): anchor fingerprints and their
-	// name filters side by side, bound and unbound per field.
-	anchors column[uint64]
-	names   column[NameFilter]
-	bound   []column[uint64]
-	unbound []column[uint64]
+	// Rows as added, in buckets by their top digit (radix.go): anchor
+	// fingerprints with their name filters, bound and unbound per field.
+	anchors bucketed[anchorEntry]
+	bound   []bucketed[uint64]
+	unbound []bucketed[uint64]
 	done    bool
 	fileSum string // hex SHA-256 of the whole file, once committed
 }
@@ -115,8 +115,8 @@ func Create(path string, h Header) (*Writer, error) {
 	h.Rows, h.Distinct, h.DuplicateAnchors, h.NoAnchor = 0, nil, 0, 0
 	w := &Writer{
 		path: path, tmp: f.Name(), f: f, h: h, anchor: anchor,
-		bound:   make([]column[uint64], len(h.Fields)),
-		unbound: make([]column[uint64], len(h.Fields)),
+		bound:   make([]bucketed[uint64], len(h.Fields)),
+		unbound: make([]bucketed[uint64], len(h.Fields)),
 	}
 	return w, nil
 }
@@ -127,9 +127,48 @@ func Create(path string, h Header) (*Writer, error) {
 // row are kept. A row without an anchor (Anchor None) keeps only its
 // unbound fingerprints and is counted in Header.NoAnchor.
 func (w *Writer) Add(r Row) error {
+	return w.AddBatch([]Row{r})
+}
+
+// AddBatch records rows as Add records each, faster: it fills one section
+// at a time for the whole batch (see bucketed). If a row is not valid,
+// AddBatch returns its error and records none of the batch.
+func (w *Writer) AddBatch(rows []Row) error {
 	if w.done {
 		return errWriterDone
 	}
+	for i := range rows {
+		if err := w.check(&rows[i]); err != nil {
+			return err
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		w.h.Rows++
+		if r.Anchor == None {
+			w.h.NoAnchor++
+		} else {
+			w.anchors.add(r.Anchor, anchorEntry{r.Anchor, r.Name})
+		}
+	}
+	for f := range w.h.Fields {
+		b, u := &w.bound[f], &w.unbound[f]
+		for i := range rows {
+			if r := &rows[i]; r.Bound != nil && r.Bound[f] != None {
+				b.add(r.Bound[f], r.Bound[f])
+			}
+		}
+		for i := range rows {
+			if r := &rows[i]; r.Unbound != nil && r.Unbound[f] != None {
+				u.add(r.Unbound[f], r.Unbound[f])
+			}
+		}
+	}
+	return nil
+}
+
+// check says what is wrong with a row, if anything.
+func (w *Writer) check(r *Row) error {
 	n := len(w.h.Fields)
 	if r.Bound != nil && len(r.Bound) != n || r.Unbound != nil && len(r.Unbound) != n {
 		return fmt.Errorf("fingerprint: add: row has %d bound and %d unbound fingerprints, want %d (one per header field) or none", len(r.Bound), len(r.Unbound), n)
@@ -156,27 +195,6 @@ func (w *Writer) Add(r Row) error {
 	}
 	if r.Anchor == None && !r.Name.IsZero() {
 		return errors.New("fingerprint: add: row has a name filter but no anchor")
-	}
-	w.h.Rows++
-	if r.Anchor == None {
-		w.h.NoAnchor++
-	} else {
-		w.anchors.add(r.Anchor)
-		w.names.add(r.Name)
-	}
-	if r.Bound != nil {
-		for i, fp := range r.Bound {
-			if fp != None {
-				w.bound[i].add(fp)
-			}
-		}
-	}
-	if r.Unbound != nil {
-		for i, fp := range r.Unbound {
-			if fp != None {
-				w.unbound[i].add(fp)
-			}
-		}
 	}
 	return nil
 }
@@ -229,38 +247,25 @@ func (w *Writer) Abort() error {
 
 // drop lets the rows go.
 func (w *Writer) drop() {
-	w.anchors, w.names, w.bound, w.unbound = column[uint64]{}, column[NameFilter]{}, nil, nil
+	w.anchors, w.bound, w.unbound = bucketed[anchorEntry]{}, nil, nil
 }
 
-// sorted holds the sections of a snapshot, sorted and deduplicated.
-type sorted struct {
-	anchors []anchorEntry
-	dups    int64 // rows whose anchor an earlier row had
-	bound   [][]uint64
-	unbound [][]uint64
-}
-
-// sort sorts and deduplicates every section, the anchor section and the
-// others concurrently on all cores (radix.go: sorting a 10M-row snapshot's
-// 170M fingerprints one after another with pdqsort was a tenth of a load).
-// It empties the writer's columns as it goes.
-func (w *Writer) sort() (*sorted, error) {
-	if n := w.anchors.len(); n > math.MaxUint32 {
-		return nil, fmt.Errorf("%d anchors, more than a section can hold", n)
+// sort sorts and deduplicates every section in place, the sections
+// concurrently on all cores, biggest first so no core idles at the end. It
+// returns the number of anchor rows dropped as repeats.
+func (w *Writer) sort() (dups int64, err error) {
+	if n := w.anchors.n; n > math.MaxUint32 {
+		return 0, fmt.Errorf("%d anchors, more than a section can hold", n)
 	}
-	s := &sorted{bound: make([][]uint64, len(w.h.Fields)), unbound: make([][]uint64, len(w.h.Fields))}
-	// The bound and unbound sections are jobs for all cores, biggest
-	// first so no core idles at the end; this goroutine takes the anchors
-	// first.
 	type job struct {
-		dst *[]uint64
-		col *column[uint64]
+		n    int // elements before sorting
+		keys *bucketed[uint64]
 	}
-	jobs := make([]job, 0, 2*len(w.h.Fields))
+	jobs := []job{{n: w.anchors.n}} // the anchors: 40 bytes an entry
 	for i := range w.h.Fields {
-		jobs = append(jobs, job{&s.bound[i], &w.bound[i]}, job{&s.unbound[i], &w.unbound[i]})
+		jobs = append(jobs, job{w.bound[i].n, &w.bound[i]}, job{w.unbound[i].n, &w.unbound[i]})
 	}
-	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(b.col.len(), a.col.len()) })
+	slices.SortStableFunc(jobs[1:], func(a, b job) int { return cmp.Compare(b.n, a.n) })
 	var (
 		mu   sync.Mutex
 		next int
@@ -275,64 +280,41 @@ func (w *Writer) sort() (*sorted, error) {
 		next++
 		return jobs[next-1], true
 	}
-	work := func() {
-		defer wg.Done()
-		var spare []uint64
-		for {
-			j, ok := take()
-			if !ok {
-				return
-			}
-			fps := sortKeys(j.col.chunks(), j.col.len(), spare)
-			spare = nil
-			*j.col = column[uint64]{}
-			fps = slices.Compact(fps)
-			if len(fps) < cap(fps)/2 {
-				// Mostly duplicates (a field of few values): keep a
-				// copy of the right size and sort the next section in
-				// the big buffer.
-				spare, fps = fps[:0], slices.Clone(fps)
-			}
-			*j.dst = fps
-		}
-	}
 	procs := runtime.GOMAXPROCS(0)
-	wg.Add(procs - 1)
-	for range procs - 1 {
-		go work()
+	wg.Add(procs)
+	for range procs {
+		go func() {
+			defer wg.Done()
+			var s sorter
+			for {
+				j, ok := take()
+				if !ok {
+					return
+				}
+				if j.keys == nil {
+					_, d := s.sortAnchors(&w.anchors)
+					dups = int64(d)
+				} else {
+					s.sortKeys(j.keys)
+				}
+			}
+		}()
 	}
-	// This goroutine sorts the anchors, then helps with the rest.
-	all := sortAnchors(&w.anchors, &w.names)
-	w.anchors, w.names = column[uint64]{}, column[NameFilter]{}
-	// Stable: the first row of a duplicated anchor comes first.
-	m := 0
-	for _, e := range all {
-		if m > 0 && all[m-1].fp == e.fp {
-			continue
-		}
-		all[m] = e
-		m++
-	}
-	s.dups = int64(len(all) - m)
-	s.anchors = all[:m]
-	wg.Add(1)
-	work()
 	wg.Wait()
-	return s, nil
+	return dups, nil
 }
 
 func (w *Writer) commit() error {
-	s, err := w.sort()
+	dups, err := w.sort()
 	if err != nil {
 		return err
 	}
-	anchors := s.anchors
-	w.h.DuplicateAnchors = s.dups
+	w.h.DuplicateAnchors = dups
 	w.h.Distinct = make(map[string]int64, len(w.h.Fields))
-	w.h.Distinct[w.h.Anchor] = int64(len(anchors))
+	w.h.Distinct[w.h.Anchor] = int64(w.anchors.n)
 	for i := range w.h.Fields {
 		if i != w.anchor {
-			w.h.Distinct[w.h.Fields[i]] = int64(len(s.unbound[i]))
+			w.h.Distinct[w.h.Fields[i]] = int64(w.unbound[i].n)
 		}
 	}
 
@@ -349,17 +331,17 @@ func (w *Writer) commit() error {
 		off += s.size()
 		return nil
 	}
-	if err := add(kindAnchor, w.anchor, len(anchors)); err != nil {
+	if err := add(kindAnchor, w.anchor, w.anchors.n); err != nil {
 		return err
 	}
 	for i := range w.h.Fields {
 		if i == w.anchor {
 			continue
 		}
-		if err := add(kindBound, i, len(s.bound[i])); err != nil {
+		if err := add(kindBound, i, w.bound[i].n); err != nil {
 			return err
 		}
-		if err := add(kindUnbound, i, len(s.unbound[i])); err != nil {
+		if err := add(kindUnbound, i, w.unbound[i].n); err != nil {
 			return err
 		}
 	}
@@ -383,19 +365,39 @@ func (w *Writer) commit() error {
 	for _, sec := range secs {
 		switch sec.Kind {
 		case kindAnchor:
-			cw.index(sec.IndexBits, len(anchors), func(i int) uint64 { return anchors[i].fp })
-			for i := range anchors {
-				b := cw.room(anchorWidth)
-				put48(b, anchors[i].fp)
-				copy(b[fpWidth:], anchors[i].name[:])
+			if sec.IndexBits > 0 {
+				var ix indexer
+				for ch := range w.anchors.all {
+					for i := range ch {
+						ix.key(cw, sec.IndexBits, ch[i].fp)
+					}
+				}
+				ix.end(cw, sec.IndexBits)
+			}
+			for ch := range w.anchors.all {
+				for i := range ch {
+					b := cw.room(anchorWidth)
+					put48(b, ch[i].fp)
+					copy(b[fpWidth:], ch[i].name[:])
+				}
 			}
 		case kindBound, kindUnbound:
-			fps := s.bound[sec.Field]
+			fps := &w.bound[sec.Field]
 			if sec.Kind == kindUnbound {
-				fps = s.unbound[sec.Field]
+				fps = &w.unbound[sec.Field]
 			}
-			cw.index(sec.IndexBits, len(fps), func(i int) uint64 { return fps[i] })
-			cw.fps(fps)
+			if sec.IndexBits > 0 {
+				var ix indexer
+				for ch := range fps.all {
+					for _, v := range ch {
+						ix.key(cw, sec.IndexBits, v)
+					}
+				}
+				ix.end(cw, sec.IndexBits)
+			}
+			for ch := range fps.all {
+				cw.fps(ch)
+			}
 		}
 	}
 	if err := cw.close(); err != nil {
@@ -544,19 +546,25 @@ func (c *chunkWriter) bytes(b []byte) {
 	}
 }
 
-// index writes a section's bucket index when it has one (ib > 0): entry k
-// is the position of the first of the n sorted keys whose top ib bits are
-// at least k.
-func (c *chunkWriter) index(ib, n int, key func(int) uint64) {
-	if ib == 0 {
-		return
+// indexer writes a section's bucket index as its sorted keys go by:
+// entry k is the position of the first key whose top ib bits are at least
+// k.
+type indexer struct {
+	i int    // keys seen
+	k uint64 // entries written
+}
+
+func (x *indexer) key(c *chunkWriter, ib int, v uint64) {
+	for top := v >> (Bits - ib); x.k <= top; x.k++ {
+		c.u32(uint32(x.i))
 	}
-	i := 0
-	for k := range uint64(1) << ib {
-		for i < n && key(i)>>(Bits-ib) < k {
-			i++
-		}
-		c.u32(uint32(i))
+	x.i++
+}
+
+// end writes the entries after the last key's.
+func (x *indexer) end(c *chunkWriter, ib int) {
+	for ; x.k < 1<<ib; x.k++ {
+		c.u32(uint32(x.i))
 	}
 }
 
