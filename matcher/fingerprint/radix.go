@@ -109,8 +109,11 @@ func (c *column[T]) refill(vals []T) {
 // 6.3-6.7 s to 3.2-4.4 s (no fresh gigabytes to fault in: a VM pays dearly
 // for first touches), while adding costs more (about 2 s of CPU spread
 // over the load, in cache misses of the bucket scatter); the load's rate
-// came out the same within the machine's noise, with 1.5 GB less memory at
-// its peak. pdqsort is about five times slower than the radix sort, and a
+// came out the same within the machine's noise (x_limit 0.46 both), and
+// its peak RSS fell from 3.2 GB to 2.0 GB. A Writer fed one row at a time
+// (Add, staged) is slower than before at a million rows (BenchmarkSnapshot1M
+// commit_rows/s 0.75-0.9M against 1.15-1.23M): the scatter is the cost,
+// and a Loader, which gives batches, pays it spread over its workers' time. pdqsort is about five times slower than the radix sort, and a
 // least-significant-digit sort, six passes through memory, half as fast
 // again.
 const (

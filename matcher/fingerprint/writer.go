@@ -62,6 +62,8 @@ type Writer struct {
 	anchors bucketed[anchorEntry]
 	bound   []bucketed[uint64]
 	unbound []bucketed[uint64]
+	stage   []Row    // rows Add staged, not yet in the sections
+	slab    []uint64 // the staged rows' Bound and Unbound
 	done    bool
 	fileSum string // hex SHA-256 of the whole file, once committed
 }
@@ -126,13 +128,50 @@ func Create(path string, h Header) (*Writer, error) {
 // Header.DuplicateAnchors, and the bound and unbound fingerprints of every
 // row are kept. A row without an anchor (Anchor None) keeps only its
 // unbound fingerprints and is counted in Header.NoAnchor.
+//
+// Rows are staged (copied) and go to the sections stageRows at a time, as
+// AddBatch's do.
 func (w *Writer) Add(r Row) error {
-	return w.AddBatch([]Row{r})
+	if w.done {
+		return errWriterDone
+	}
+	if err := w.check(&r); err != nil {
+		return err
+	}
+	w.count(&r)
+	nf := len(w.h.Fields)
+	if w.stage == nil {
+		w.stage = make([]Row, 0, stageRows)
+		w.slab = make([]uint64, 2*nf*stageRows)
+	}
+	k := len(w.stage)
+	s := Row{Anchor: r.Anchor, Name: r.Name}
+	if r.Bound != nil {
+		s.Bound = w.slab[2*nf*k : 2*nf*k+nf : 2*nf*k+nf]
+		copy(s.Bound, r.Bound)
+	}
+	if r.Unbound != nil {
+		s.Unbound = w.slab[2*nf*k+nf : 2*nf*(k+1) : 2*nf*(k+1)]
+		copy(s.Unbound, r.Unbound)
+	}
+	w.stage = append(w.stage, s)
+	if len(w.stage) == stageRows {
+		w.flushStage()
+	}
+	return nil
 }
 
-// AddBatch records rows as Add records each, faster: it fills one section
-// at a time for the whole batch (see bucketed). If a row is not valid,
-// AddBatch returns its error and records none of the batch.
+// stageRows is how many rows Add collects before they go to the sections.
+const stageRows = 1024
+
+func (w *Writer) flushStage() {
+	w.addRows(w.stage)
+	w.stage = w.stage[:0]
+}
+
+// AddBatch records rows as Add records each, without staging them. If a
+// row is not valid, AddBatch returns its error and records none of the
+// batch.
 func (w *Writer) AddBatch(rows []Row) error {
 	if w.done {
 		return errWriterDone
@@ -142,12 +181,26 @@ func (w *Writer) AddBatch(rows []Row) error {
 			return err
 		}
 	}
+	w.flushStage() // rows added before these go first
 	for i := range rows {
-		r := &rows[i]
-		w.h.Rows++
-		if r.Anchor == None {
-			w.h.NoAnchor++
-		} else {
+		w.count(&rows[i])
+	}
+	w.addRows(rows)
+	return nil
+}
+
+func (w *Writer) count(r *Row) {
+	w.h.Rows++
+	if r.Anchor == None {
+		w.h.NoAnchor++
+	}
+}
+
+// addRows puts checked rows in the sections, one section at a time for
+// all of them (see bucketed).
+func (w *Writer) addRows(rows []Row) {
+	for i := range rows {
+		if r := &rows[i]; r.Anchor != None {
 			w.anchors.add(r.Anchor, anchorEntry{r.Anchor, r.Name})
 		}
 	}
@@ -164,7 +217,6 @@ func (w *Writer) AddBatch(rows []Row) error {
 			}
 		}
 	}
-	return nil
 }
 
 // check says what is wrong with a row, if anything.
@@ -247,13 +299,14 @@ func (w *Writer) Abort() error {
 
 // drop lets the rows go.
 func (w *Writer) drop() {
-	w.anchors, w.bound, w.unbound = bucketed[anchorEntry]{}, nil, nil
+	w.anchors, w.bound, w.unbound, w.stage, w.slab = bucketed[anchorEntry]{}, nil, nil, nil, nil
 }
 
 // sort sorts and deduplicates every section in place, the sections
 // concurrently on all cores, biggest first so no core idles at the end. It
 // returns the number of anchor rows dropped as repeats.
 func (w *Writer) sort() (dups int64, err error) {
+	w.flushStage()
 	if n := w.anchors.n; n > math.MaxUint32 {
 		return 0, fmt.Errorf("%d anchors, more than a section can hold", n)
 	}
