@@ -87,10 +87,17 @@ func (h *Hasher) Name(anchor uint64, name string) NameFilter {
 	// repeat bigrams (" a" in "ahmad bin abdullah"), and each position
 	// is permuted once.
 	var u [nameBits / 64]uint64
-	if isASCII(name) {
-		h.asciiName(&u, name)
-	} else {
-		h.anyName(&u, name)
+	for tok := range strings.SplitSeq(name, " ") {
+		switch {
+		case tok == "": // spaces around or between tokens
+		case isASCII(tok):
+			m := h.asciiToken(tok)
+			for w := range u {
+				u[w] |= m[w]
+			}
+		default:
+			h.anyToken(&u, tok)
+		}
 	}
 	var f NameFilter
 	if u == [len(u)]uint64{} {
@@ -117,33 +124,11 @@ func isASCII(s string) bool {
 	return true
 }
 
-// asciiName adds the positions of an ASCII name's bigrams to u, token by
-// token: the positions of a token's bigrams are cached as a mask (names
-// repeat tokens far more than they differ: bin, binti, a/l, common given
-// names), which makes a name a few map lookups instead of a table lookup
-// per bigram.
-func (h *Hasher) asciiName(u *[nameBits / 64]uint64, name string) {
-	for i := 0; i < len(name); {
-		for i < len(name) && name[i] == ' ' {
-			i++
-		}
-		j := i
-		for j < len(name) && name[j] != ' ' {
-			j++
-		}
-		if i == j {
-			break
-		}
-		m := h.asciiToken(name[i:j])
-		for w := range u {
-			u[w] |= m[w]
-		}
-		i = j
-	}
-}
-
 // asciiToken returns the positions of the bigrams of an ASCII token,
-// padded with a space on both sides, as a mask.
+// padded with a space on both sides, as a mask. Masks are cached per
+// token: names repeat tokens far more than they differ (bin, binti, a/l,
+// common given names), which makes a token one map lookup instead of a
+// table lookup per bigram.
 func (h *Hasher) asciiToken(tok string) [nameBits / 64]uint64 {
 	if m, ok := h.tokens[tok]; ok {
 		return m
@@ -170,50 +155,37 @@ func (h *Hasher) asciiToken(tok string) [nameBits / 64]uint64 {
 	return m
 }
 
-// anyName adds the positions of a name's bigrams to u.
-func (h *Hasher) anyName(u *[nameBits / 64]uint64, name string) {
-	for i := 0; i < len(name); {
-		for i < len(name) && name[i] == ' ' {
-			i++
+// anyToken adds the positions of the bigrams of a token that is not all
+// ASCII, padded with a space on both sides, to u.
+func (h *Hasher) anyToken(u *[nameBits / 64]uint64, tok string) {
+	var kb [2 * utf8.UTFMax]byte
+	kb[0] = ' '
+	n := 1 // kb[:n] is the previous rune
+	for k := 0; k <= len(tok); {
+		var c, w int // the current rune is tok[k:k+w], or " " at the end
+		switch {
+		case k == len(tok):
+			kb[n] = ' '
+			c, w = 1, 1
+		case tok[k] < utf8.RuneSelf:
+			kb[n] = tok[k]
+			c, w = 1, 1
+		default:
+			_, w = utf8.DecodeRuneInString(tok[k:])
+			c = copy(kb[n:], tok[k:k+w])
 		}
-		j := i
-		for j < len(name) && name[j] != ' ' {
-			j++
+		var p [nameK]uint8
+		if n == 1 && c == 1 && kb[0] < utf8.RuneSelf && kb[1] < utf8.RuneSelf {
+			p = h.asciiTable().positions(h, kb[0], kb[1])
+		} else {
+			p = h.bigram(kb[:n+c])
 		}
-		if i == j {
-			break
+		for _, b := range p {
+			u[b>>6] |= 1 << (b & 63)
 		}
-		tok := name[i:j]
-		var kb [2 * utf8.UTFMax]byte
-		kb[0] = ' '
-		n := 1 // kb[:n] is the previous rune
-		for k := 0; k <= len(tok); {
-			var c, w int // the current rune is tok[k:k+w], or " " at the end
-			switch {
-			case k == len(tok):
-				kb[n] = ' '
-				c, w = 1, 1
-			case tok[k] < utf8.RuneSelf:
-				kb[n] = tok[k]
-				c, w = 1, 1
-			default:
-				_, w = utf8.DecodeRuneInString(tok[k:])
-				c = copy(kb[n:], tok[k:k+w])
-			}
-			var p [nameK]uint8
-			if n == 1 && c == 1 && kb[0] < utf8.RuneSelf && kb[1] < utf8.RuneSelf {
-				p = h.asciiTable().positions(h, kb[0], kb[1])
-			} else {
-				p = h.bigram(kb[:n+c])
-			}
-			for _, b := range p {
-				u[b>>6] |= 1 << (b & 63)
-			}
-			copy(kb[:], kb[n:n+c])
-			n = c
-			k += w
-		}
-		i = j
+		copy(kb[:], kb[n:n+c])
+		n = c
+		k += w
 	}
 }
 
