@@ -127,8 +127,10 @@ func (l *Loader) write() error {
 			}
 			delete(pending, next)
 			next++
-			if err := l.w.AddBatch(b.rows); err != nil {
-				return err
+			for _, r := range b.rows {
+				if err := l.w.Add(r); err != nil {
+					return err
+				}
 			}
 			select {
 			case l.free <- b:

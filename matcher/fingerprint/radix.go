@@ -36,20 +36,6 @@ func (c *column[T]) grow() {
 	c.cur = make([]T, 0, 1<<min(firstChunkBits+len(c.full), lastChunkBits))
 }
 
-// addAll appends vs. Chunk sizes are multiples of wcLen, so the
-// write-combining buffers of bucketed always fit in the current chunk or
-// fill it exactly.
-func (c *column[T]) addAll(vs []T) {
-	for len(vs) > 0 {
-		if len(c.cur) == cap(c.cur) {
-			c.grow()
-		}
-		k := min(len(vs), cap(c.cur)-len(c.cur))
-		c.cur = append(c.cur, vs[:k]...)
-		vs = vs[k:]
-	}
-}
-
 // len is the number of elements added.
 func (c *column[T]) len() int { return c.n + len(c.cur) }
 
@@ -110,12 +96,12 @@ func (c *column[T]) refill(vals []T) {
 // for first touches), while adding costs more (about 2 s of CPU spread
 // over the load, in cache misses of the bucket scatter); the load's rate
 // came out the same within the machine's noise (x_limit 0.46 both), and
-// its peak RSS fell from 3.2 GB to 2.0 GB. A Writer fed one row at a time
-// (Add, staged) is slower than before at a million rows (BenchmarkSnapshot1M
-// commit_rows/s 0.75-0.9M against 1.15-1.23M): the scatter is the cost,
-// and a Loader, which gives batches, pays it spread over its workers' time. pdqsort is about five times slower than the radix sort, and a
-// least-significant-digit sort, six passes through memory, half as fast
-// again.
+// its peak RSS fell from 3.2 GB to 2.0 GB. Building alone is slower than
+// before at a million rows (BenchmarkSnapshot1M commit_rows/s 0.75-0.9M
+// against 1.15-1.23M): the scatter is the cost, which a Loader pays spread
+// over its workers' time. pdqsort is about five times slower than the
+// radix sort, and a least-significant-digit sort, six passes through
+// memory, half as fast again.
 const (
 	topBits   = 8
 	topShift  = Bits - topBits
@@ -128,52 +114,26 @@ const (
 )
 
 // bucketed is a column split by the top digit of each element's 48-bit
-// key. Writer.AddBatch fills one bucketed column at a time for a batch of
-// rows, so only one column's 256 bucket ends are written at a time, and
-// each bucket collects wcLen elements in a small buffer before they go to
-// its chunk together (software write-combining). Storing every element
-// straight into its bucket's chunk cost a 10M-row load two seconds: 256
-// interleaved streams of stores into fresh memory defeat the hardware
-// prefetchers, so nearly every store waited for its cache line.
+// key. Writer.Add stages rows and fills one bucketed column at a time for
+// a batch of them, so only one column's 256 bucket ends are written at a
+// time. (Per-bucket write-combining buffers in front of the chunks were
+// tried and measured no faster: the stores wait on fresh memory either
+// way.)
 type bucketed[T any] struct {
-	b  []column[T] // topSize of them, made on the first add
-	wc []T         // topSize buffers of wcLen elements
-	nw []uint8     // elements in each buffer
-	n  int
+	b []column[T] // topSize of them, made on the first add
+	n int
 }
-
-// wcLen elements of a bucket are moved to its chunk at once: a cache line
-// of fingerprints.
-const wcLen = 8
 
 func (s *bucketed[T]) add(key uint64, v T) {
 	if s.b == nil {
 		s.b = make([]column[T], topSize)
-		s.wc, s.nw = make([]T, topSize*wcLen), make([]uint8, topSize)
 	}
-	d := key >> topShift
-	k := s.nw[d]
-	s.wc[d*wcLen+uint64(k)] = v
-	if k++; k < wcLen {
-		s.nw[d] = k
-	} else {
-		s.b[d].addAll(s.wc[d*wcLen : (d+1)*wcLen])
-		s.nw[d] = 0
-	}
+	s.b[key>>topShift].add(v)
 	s.n++
-}
-
-// flush moves what the buffers hold to the buckets' chunks.
-func (s *bucketed[T]) flush() {
-	for d := range s.nw {
-		s.b[d].addAll(s.wc[d*wcLen : d*wcLen+int(s.nw[d])])
-		s.nw[d] = 0
-	}
 }
 
 // all yields the elements, bucket by bucket, chunk by chunk.
 func (s *bucketed[T]) all(yield func([]T) bool) {
-	s.flush()
 	for i := range s.b {
 		for _, ch := range s.b[i].chunks() {
 			if !yield(ch) {
@@ -196,7 +156,6 @@ type sorter struct {
 // sortKeys sorts every bucket of keys (each < 2^48) and drops repeats, in
 // place, and returns how many keys remain.
 func (s *sorter) sortKeys(k *bucketed[uint64]) int {
-	k.flush()
 	total := 0
 	for d := range k.b {
 		c := &k.b[d]
@@ -220,7 +179,6 @@ func (s *sorter) sortKeys(k *bucketed[uint64]) int {
 // row that had it). It returns how many entries remain and how many were
 // dropped.
 func (s *sorter) sortAnchors(k *bucketed[anchorEntry]) (kept, dups int) {
-	k.flush()
 	for d := range k.b {
 		c := &k.b[d]
 		n := c.len()

@@ -129,8 +129,8 @@ func Create(path string, h Header) (*Writer, error) {
 // row are kept. A row without an anchor (Anchor None) keeps only its
 // unbound fingerprints and is counted in Header.NoAnchor.
 //
-// Rows are staged (copied) and go to the sections stageRows at a time, as
-// AddBatch's do.
+// Rows are staged (copied) and go to the sections stageRows at a time,
+// one section after the other (see bucketed).
 func (w *Writer) Add(r Row) error {
 	if w.done {
 		return errWriterDone
@@ -167,26 +167,6 @@ const stageRows = 1024
 func (w *Writer) flushStage() {
 	w.addRows(w.stage)
 	w.stage = w.stage[:0]
-}
-
-// AddBatch records rows as Add records each, without staging them. If a
-// row is not valid, AddBatch returns its error and records none of the
-// batch.
-func (w *Writer) AddBatch(rows []Row) error {
-	if w.done {
-		return errWriterDone
-	}
-	for i := range rows {
-		if err := w.check(&rows[i]); err != nil {
-			return err
-		}
-	}
-	w.flushStage() // rows added before these go first
-	for i := range rows {
-		w.count(&rows[i])
-	}
-	w.addRows(rows)
-	return nil
 }
 
 func (w *Writer) count(r *Row) {
