@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +19,6 @@ import (
 	"github.com/semak/semak/crawler/frontier"
 	"github.com/semak/semak/crawler/posting"
 	"github.com/semak/semak/index"
-	"github.com/semak/semak/internal/store"
 )
 
 // crawlOptions are the flags of `semak crawl`.
@@ -166,11 +164,7 @@ func keepPosting(cmd *cobra.Command, e *env, ix *index.Index, p posting.Posting)
 	if _, err := fingerprintSamples(cmd, e, &p); err != nil {
 		return err
 	}
-	body, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
-	if _, err := e.store.PutPosting(cmd.Context(), store.StoredPosting{ID: p.ID, Site: p.Site, Title: p.Title, PostedAt: p.PostedAt, JSON: body}); err != nil {
+	if _, err := putPosting(cmd.Context(), e, &p); err != nil {
 		return err
 	}
 	return ix.Add(cmd.Context(), p)

@@ -96,8 +96,17 @@ func decodeStored(sp store.StoredPosting) (posting.Posting, error) {
 }
 
 // putPosting stores p (its sample rows already removed), replacing the
-// posting with its id; added says it was new.
-func putPosting(ctx context.Context, e *env, p posting.Posting) (added bool, err error) {
+// posting with its id; added says it was new. A posting that comes without
+// a verdict (a re-import, a re-crawl) keeps the one semak recorded for it
+// (verify --posting), and p gets it too, for the index.
+func putPosting(ctx context.Context, e *env, p *posting.Posting) (added bool, err error) {
+	if p.Verdict == nil {
+		if old, err := storedPosting(ctx, e, p.ID); err == nil {
+			p.Verdict = old.Verdict
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return false, err
+		}
+	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		return false, err
@@ -142,20 +151,12 @@ func addPostings(cmd *cobra.Command, e *env, file string) (err error) {
 			bad = append(bad, fmt.Sprintf("posting %s: %v", p.ID, err))
 			continue
 		}
-		if p.Verdict == nil {
-			// A re-import keeps the verdict semak recorded (verify --posting).
-			if old, err := storedPosting(ctx, e, p.ID); err == nil {
-				p.Verdict = old.Verdict
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-		}
 		n, err := fingerprintSamples(cmd, e, &p)
 		if err != nil {
 			return err
 		}
 		samples += n
-		isNew, err := putPosting(ctx, e, p)
+		isNew, err := putPosting(ctx, e, &p)
 		if err != nil {
 			return err
 		}

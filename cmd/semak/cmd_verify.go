@@ -128,7 +128,7 @@ func recordVerdict(cmd *cobra.Command, e *env, id string, v verdict.Verdict) (er
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if _, err := putPosting(ctx, e, p); err != nil {
+	if _, err := putPosting(ctx, e, &p); err != nil {
 		return err
 	}
 	ix, err := openIndex(ctx, e)
