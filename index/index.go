@@ -358,10 +358,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 			_ = os.RemoveAll(path)
 		}
 	}()
-	if err := idx.SetInternal([]byte(versionKey), []byte(ix.versionValue())); err != nil {
-		return fmt.Errorf("rebuild index: %w", err)
-	}
-
+	// build wrote the mapping version with its last batch.
 	ix.mu.Lock()
 	if ix.closed {
 		ix.mu.Unlock()
