@@ -50,7 +50,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 		}
 		e.Seq, e.Prev = last.Int64+1, prev.String
 		e.Hash = auditHash(e)
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, origin, action, object, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.Seq, formatTime(e.At), e.Actor, e.Origin, e.Action, e.Object, e.Detail, e.Prev, e.Hash)
 		if err != nil {
 			return fmt.Errorf("store: audit: %w", err)
@@ -66,7 +66,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 // AuditLog returns the audit entries with seq > after, oldest first, at
 // most limit (all when limit <= 0).
 func (s *Store) AuditLog(ctx context.Context, after int64, limit int) ([]AuditEntry, error) {
-	q := `SELECT seq, at, actor, origin, action, object, detail, prev, hash FROM audit WHERE seq > ? ORDER BY seq`
+	q := `SELECT ` + auditColumns + ` FROM audit WHERE seq > ? ORDER BY seq`
 	args := []any{after}
 	if limit > 0 {
 		q += ` LIMIT ?`
@@ -79,17 +79,33 @@ func (s *Store) AuditLog(ctx context.Context, after int64, limit int) ([]AuditEn
 	defer rows.Close()
 	out := []AuditEntry{}
 	for rows.Next() {
-		var e AuditEntry
-		var at string
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Origin, &e.Action, &e.Object, &e.Detail, &e.Prev, &e.Hash); err != nil {
+		e, err := scanAudit(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: audit log: %w", err)
-		}
-		if e.At, err = parseTime(at); err != nil {
-			return nil, fmt.Errorf("store: audit entry %d: %w", e.Seq, err)
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// auditColumns are the audit table's columns in scanAudit's order.
+const auditColumns = `seq, at, actor, origin, action, object, detail, prev, hash`
+
+// errAuditTime is a stored time that does not parse.
+var errAuditTime = errors.New("a damaged time")
+
+// scanAudit reads the row of auditColumns rows is at.
+func scanAudit(rows *sql.Rows) (AuditEntry, error) {
+	var e AuditEntry
+	var at string
+	if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Origin, &e.Action, &e.Object, &e.Detail, &e.Prev, &e.Hash); err != nil {
+		return e, err
+	}
+	var err error
+	if e.At, err = parseTime(at); err != nil {
+		return e, fmt.Errorf("entry %d has %w (%w)", e.Seq, errAuditTime, err)
+	}
+	return e, nil
 }
 
 // ErrAuditTampered says the audit log's chain is broken: an entry was
@@ -101,20 +117,19 @@ var ErrAuditTampered = errors.New("the audit log has been tampered with")
 // the start is told by a head that no longer matches). A broken link is
 // ErrAuditTampered, naming the first entry that does not fit.
 func (s *Store) VerifyAudit(ctx context.Context) (n int64, head string, err error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, actor, origin, action, object, detail, prev, hash FROM audit ORDER BY seq`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
 	if err != nil {
 		return 0, "", fmt.Errorf("store: audit verify: %w", err)
 	}
 	defer rows.Close()
 	prev := ""
 	for rows.Next() {
-		var e AuditEntry
-		var at string
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Origin, &e.Action, &e.Object, &e.Detail, &e.Prev, &e.Hash); err != nil {
-			return n, prev, fmt.Errorf("store: audit verify: %w", err)
-		}
-		if e.At, err = parseTime(at); err != nil {
+		e, err := scanAudit(rows)
+		if errors.Is(err, errAuditTime) {
 			return n, prev, fmt.Errorf("%w: entry %d has a damaged time", ErrAuditTampered, e.Seq)
+		}
+		if err != nil {
+			return n, prev, fmt.Errorf("store: audit verify: %w", err)
 		}
 		switch {
 		case e.Seq != n+1:
