@@ -179,7 +179,7 @@ func orgAliases(ctx context.Context, e *env) (extract.OrgMatcher, error) {
 	}
 	m := map[string][]string{}
 	for _, o := range orgs {
-		m[o.ID] = append([]string{o.ID, o.Name}, o.Aliases...)
+		m[o.ID] = append([]string{o.Name}, o.Aliases...) // Aliases adds the id
 	}
 	return extract.Aliases(m), nil
 }
