@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/csv"
@@ -99,25 +98,20 @@ type csvReader struct {
 	header  bool // the first record names the columns
 	started bool
 
-	// The fast path; src is nil once encoding/csv has taken over.
-	src     *bufio.Reader
+	// The fast path; lr is nil once encoding/csv has taken over.
+	lr      *lineReader
 	delim   byte
-	off     int64 // bytes of src consumed
-	nl      int64 // newlines consumed
 	recEnd  int64 // offset after the last record: encoding/csv's InputOffset
 	recNL   int64 // newlines before recEnd
-	blankLF int64 // blank lines ("\n", "\r\n") consumed since recEnd
+	blankLF int64 // blank lines ("\n", "\r\n") read since recEnd
 	blankCR int64
-	long    []byte // a line longer than src's buffer
 	rec     []string
 	buf     []byte // the fields of a line with quotes, unquoted
 	ends    []int  // where each field ends in buf
 
-	// encoding/csv, reading from base (an offset after baseNL newlines).
-	cr     *csv.Reader
-	g      *recordGuard
-	base   int64
-	baseNL int64
+	// encoding/csv, reading the text from recEnd on.
+	cr *csv.Reader
+	g  *recordGuard
 }
 
 // newCSVReader reads delimited text. With header, the first record names the
@@ -130,7 +124,7 @@ func newCSVReader(r io.Reader, delim rune, header bool, lim Limits) rowReader {
 		return c
 	}
 	c.delim = byte(delim)
-	c.src = bufio.NewReaderSize(r, 64<<10)
+	c.lr = newLineReader(r, lim.MaxRecordBytes)
 	return c
 }
 
@@ -144,7 +138,7 @@ func (c *csvReader) slow(r io.Reader, delim rune) {
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	c.cr, c.g, c.base, c.baseNL, c.src = cr, g, c.recEnd, c.recNL, nil
+	c.cr, c.g, c.lr = cr, g, nil
 }
 
 func (c *csvReader) next() (row, error) {
@@ -154,18 +148,14 @@ func (c *csvReader) next() (row, error) {
 			line, start int64
 			ascii       bool
 		)
-		if c.src != nil {
+		if c.lr != nil {
 			var err error
-			var handoff bool
-			rec, line, start, ascii, handoff, err = c.fastRecord()
-			if err != nil {
+			if rec, line, start, ascii, err = c.fastRecord(); err != nil {
 				return row{}, err
 			}
-			if handoff {
-				continue
-			}
-		} else {
-			start = c.base + c.cr.InputOffset()
+		}
+		if c.lr == nil { // encoding/csv reads (it may just have taken over)
+			start = c.recEnd + c.cr.InputOffset()
 			startLine := c.g.setMark(start)
 			var err error
 			rec, err = c.cr.Read()
@@ -173,7 +163,7 @@ func (c *csvReader) next() (row, error) {
 				return row{}, c.wrap(err, start, startLine)
 			}
 			l, _ := c.cr.FieldPos(0)
-			line, ascii = c.baseNL+int64(l), c.g.lastHigh < start
+			line, ascii = c.recNL+int64(l), c.g.lastHigh < start
 		}
 		if !c.started {
 			c.started = true
@@ -208,53 +198,45 @@ func (c *csvReader) next() (row, error) {
 
 // fastRecord reads the next record of the fast path, skipping blank lines
 // as encoding/csv does, and returns its fields, its line and the offset
-// encoding/csv would give it (where the previous record ended). handoff is
-// set when the line held a quote and encoding/csv has taken over.
-func (c *csvReader) fastRecord() (rec []string, line, start int64, ascii, handoff bool, err error) {
+// encoding/csv would give it (where the previous record ended). When the
+// record has a quoted field that goes on past its line, it hands the record
+// to encoding/csv and returns no fields (c.lr is then nil).
+func (c *csvReader) fastRecord() (rec []string, line, start int64, ascii bool, err error) {
 	start = c.recEnd
 	for {
-		raw, rerr := c.readLine()
-		switch {
-		case errors.Is(rerr, errLineTooLong):
-			return nil, 0, 0, false, false, c.tooLong(c.recNL+1, start)
-		case rerr != nil && !errors.Is(rerr, io.EOF):
-			return nil, 0, 0, false, false, rerr
-		case len(raw) == 0:
-			return nil, 0, 0, false, false, io.EOF
+		b, num, off, err := c.lr.next()
+		if errors.Is(err, errLineTooLong) {
+			return nil, 0, 0, false, c.tooLong(c.recNL+1, start)
 		}
-		lineNL := c.nl // newlines before this line
-		c.off += int64(len(raw))
-		b := raw
-		switch n := len(b); {
-		case b[n-1] == '\n':
-			c.nl++
-			b = b[:n-1]
-			if n >= 2 && b[n-2] == '\r' {
-				b = b[:n-2]
-				if n == 2 {
-					c.blankCR++
-					continue
-				}
-			} else if n == 1 {
+		if err != nil {
+			return nil, 0, 0, false, err
+		}
+		end := c.lr.off - off - int64(len(b)) // the line end: 0, 1 or 2 bytes
+		raw := b
+		if end == 0 && len(b) > 0 && b[len(b)-1] == '\r' {
+			b = b[:len(b)-1] // encoding/csv drops a \r before the end of the text
+		}
+		if len(b) == 0 {
+			if end == 2 {
+				c.blankCR++
+			} else if end == 1 {
 				c.blankLF++
-				continue
 			}
-		case b[n-1] == '\r': // the last line, without a newline
-			b = b[:n-1]
-			if len(b) == 0 {
-				continue
-			}
+			continue
 		}
 		if !c.split(b) {
-			// A quoted field goes on past the line end: encoding/csv
-			// reads this record (from the blank lines before it) and
-			// the rest of the text.
+			// encoding/csv reads this record (from the blank lines
+			// before it) and the rest of the text.
+			raw = append(bytes.Clone(raw), "\r\n"[2-end:]...)
 			blank := &blankLines{lf: c.blankLF, crlf: c.blankCR}
-			c.slow(io.MultiReader(blank, bytes.NewReader(bytes.Clone(raw)), c.src), rune(c.delim))
-			return nil, 0, 0, false, true, nil
+			c.slow(io.MultiReader(blank, bytes.NewReader(raw), c.lr.br), rune(c.delim))
+			return nil, 0, 0, false, nil
 		}
-		c.recEnd, c.recNL, c.blankLF, c.blankCR = c.off, c.nl, 0, 0
-		return c.rec, lineNL + 1, start, lastHighByte(b) < 0, false, nil
+		c.recEnd, c.recNL, c.blankLF, c.blankCR = c.lr.off, num, 0, 0
+		if end == 0 {
+			c.recNL-- // the last line, with no newline after it
+		}
+		return c.rec, num, start, lastHighByte(b) < 0, nil
 	}
 }
 
@@ -325,31 +307,6 @@ func (c *csvReader) split(b []byte) bool {
 	return true
 }
 
-// readLine returns the next line with its line end; the slice is valid
-// until the next call. A line longer than the record limit is
-// errLineTooLong.
-func (c *csvReader) readLine() ([]byte, error) {
-	line, err := c.src.ReadSlice('\n')
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		if len(line) > c.lim.MaxRecordBytes+2 {
-			return nil, errLineTooLong
-		}
-		return line, err
-	}
-	c.long = append(c.long[:0], line...)
-	for errors.Is(err, bufio.ErrBufferFull) {
-		if len(c.long) > c.lim.MaxRecordBytes+2 {
-			return nil, errLineTooLong
-		}
-		line, err = c.src.ReadSlice('\n')
-		c.long = append(c.long, line...)
-	}
-	if len(c.long) > c.lim.MaxRecordBytes+2 {
-		return nil, errLineTooLong
-	}
-	return c.long, err
-}
-
 // blankLines reads as the blank lines the fast path skipped before handing
 // over: so many "\n" and "\r\n", which is all encoding/csv needs to
 // count lines and offsets as if it had read them itself.
@@ -386,7 +343,7 @@ func (c *csvReader) wrap(err error, start, startLine int64) error {
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		startLine := c.baseNL + int64(pe.StartLine)
+		startLine := c.recNL + int64(pe.StartLine)
 		if errors.Is(pe.Err, errLineTooLong) {
 			return c.tooLong(startLine, start)
 		}
