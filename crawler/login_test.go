@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/semak/semak/crawler/frontier"
 )
 
 // loginForum serves a members-only MyBB: the listing and thread show only
@@ -111,7 +113,7 @@ func TestLogin(t *testing.T) {
 	// Restart: the cookie jar on disk keeps the session; no new login.
 	later := fetchedAt.Add(30 * 24 * time.Hour)
 	opts.Now = func() time.Time { return later }
-	opts.Frontier = NewMemFrontier()
+	opts.Frontier = frontier.NewMemory()
 	opts.Sites = []SiteConfig{sc}
 	if _, err := collect(t, opts); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // forum time zones must not depend on the host's tzdata
 
 	"github.com/semak/semak/crawler/extract"
+	"github.com/semak/semak/crawler/frontier"
 	"github.com/semak/semak/crawler/posting"
 	"go.yaml.in/yaml/v3"
 )
@@ -243,7 +244,7 @@ func (o Options) withDefaults() Options {
 		o.UserAgent = "Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"
 	}
 	if o.Frontier == nil {
-		o.Frontier = NewMemFrontier()
+		o.Frontier = frontier.NewMemory()
 	}
 	if o.Retries == 0 {
 		o.Retries = 3

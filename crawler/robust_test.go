@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/semak/semak/crawler/frontier"
 	"github.com/semak/semak/crawler/warc"
 )
 
@@ -419,7 +420,7 @@ func TestCookieJarPersists(t *testing.T) {
 	if _, err := collect(t, opts); err != nil {
 		t.Fatal(err)
 	}
-	opts.Frontier = NewMemFrontier()
+	opts.Frontier = frontier.NewMemory()
 	if _, err := collect(t, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -455,13 +456,13 @@ func TestRecrawlAndEdits(t *testing.T) {
 		t.Fatalf("%d postings, %v", len(first), err)
 	}
 	hits := srv.hits.Load()
-	opts.Frontier = NewMemFrontier()
+	opts.Frontier = frontier.NewMemory()
 	if _, err := collect(t, opts); err != nil || srv.hits.Load() != hits {
 		t.Fatalf("a site not due was fetched (%v)", err)
 	}
 	clock = clock.Add(2 * time.Hour)
 	body.Store("PERKESO data 3 juta rekod, harga 80 USD (price dropped)")
-	opts.Frontier = NewMemFrontier()
+	opts.Frontier = frontier.NewMemory()
 	second, err := collect(t, opts)
 	if err != nil || len(second) != 1 {
 		t.Fatalf("after the edit: %d postings, %v", len(second), err)

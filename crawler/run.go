@@ -309,11 +309,11 @@ func (r *runner) worker(ctx context.Context) error {
 			return fmt.Errorf("frontier: %w", err)
 		}
 		if !ok {
-			n, err := fr.Pending(ctx)
+			idle, err := fr.Idle(ctx)
 			if err != nil {
 				return fmt.Errorf("frontier: %w", err)
 			}
-			if n == 0 {
+			if idle {
 				return nil
 			}
 			if err := sleep(ctx, r.opts.PollInterval); err != nil {

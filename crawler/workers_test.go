@@ -36,7 +36,7 @@ func TestTwoWorkersShareRedisFrontier(t *testing.T) {
 		opts.Orgs = testOrgs()
 		rc := redis.NewClient(&redis.Options{Addr: addr})
 		t.Cleanup(func() { _ = rc.Close() })
-		opts.Frontier = Shared(frontier.NewRedis(rc, "two-workers", time.Minute))
+		opts.Frontier = frontier.NewRedis(rc, "two-workers", time.Minute)
 		g.Go(func() error {
 			return Run(ctx, opts, func(p postingT) error {
 				mu.Lock()
@@ -101,7 +101,7 @@ func TestSamePostTwoProcessesClaimed(t *testing.T) {
 	s := startSOCKS(t, true)
 	fs := startFixture(t, "mybb")
 	s.route(mybbHost, fs.Listener.Addr().String())
-	shared := NewMemFrontier()
+	shared := frontier.NewMemory()
 	var yielded [2]int
 	for i, start := range []string{"/showthread.php?tid=101", "/showthread.php?tid=101&highlight=perkeso"} {
 		opts := baseOptions(t, s, site("leaklounge", "http://"+mybbHost+"/", "mybb", start))

@@ -109,7 +109,7 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 		}
 		rc := redis.NewClient(ro)
 		defer func() { _ = rc.Close() }()
-		opts.Frontier = crawler.Shared(frontier.NewRedis(rc, "crawl", 0))
+		opts.Frontier = frontier.NewRedis(rc, "crawl", 0)
 	}
 	var n int
 	if o.Offline != "" {

@@ -11,8 +11,9 @@ import (
 // exactly one worker, ever (per crawl namespace), and the crawl is over only
 // when no URL is queued AND none is in flight anywhere.
 //
-// It has the same method set as the crawler root package's Frontier
-// interface, so both implementations here satisfy that one too.
+// The crawler root package's Frontier is a subset of it (no Retry: the
+// crawler retries within a fetch), so both implementations here serve the
+// crawler as they are.
 type Frontier interface {
 	// Push is an atomic set-if-absent on the visited set: added is false
 	// when the URL was ever pushed before.
