@@ -10,7 +10,7 @@
 // a site's config overrides any field (Profile.Override), so adding a
 // forum of a known engine is a config change.
 //
-// Thread reads the first post of a thread as the posting and fills what a
+// ThreadDetail reads the first post of a thread as the posting and fills what a
 // verifier needs: canonical URL, ids and body hash; title, author, dates
 // ("2 hours ago", "Semalam, 09:30 PG", "15 Dis 2023" → UTC, ParseDate);
 // claimed victims (OrgMatcher, e.g. Aliases), sectors, countries, record

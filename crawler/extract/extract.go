@@ -36,10 +36,10 @@ type Site struct {
 	Location *time.Location // the forum's time zone, for dates without one
 }
 
-// ErrNotThread is returned by Thread for a page that has no post.
+// ErrNotThread is returned by ThreadDetail for a page that has no post.
 var ErrNotThread = errors.New("not a thread page (no element matches thread.post)")
 
-// ThreadPage is everything Thread reads from one thread page.
+// ThreadPage is everything ThreadDetail reads from one thread page.
 type ThreadPage struct {
 	Posting posting.Posting
 	Next    string // the thread's next page, "" on the last
@@ -107,7 +107,7 @@ func (tp *ThreadPage) addAuthorSamples(posts []Post) {
 // Listing returns the thread links of a listing page (absolute, on the
 // site, in page order, without repeats) and the next listing page.
 func Listing(s Site, p Page) (threads []string, next string, err error) {
-	doc, base, err := parse(s, p)
+	doc, base, err := parse(p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -155,16 +155,11 @@ func Listing(s Site, p Page) (threads []string, next string, err error) {
 	return threads, next, nil
 }
 
-// Thread reads the posting (the thread's first post) of a thread page and
-// the link to the thread's next page.
-func Thread(s Site, p Page, orgs OrgMatcher) (posting.Posting, string, error) {
-	tp, err := ThreadDetail(s, p, orgs)
-	return tp.Posting, tp.Next, err
-}
-
-// ThreadDetail is Thread with the reply count, the replies, the lock
-// state and whether the page is a later page of its thread (judged by its
-// URL). The posting's own samples in replies on this page are added.
+// ThreadDetail reads a thread page: the posting (the thread's first
+// post), the link to the thread's next page, the reply count, the
+// replies, the lock state and whether the page is a later page of its
+// thread (judged by its URL). The posting's own samples in replies on this
+// page are added.
 func ThreadDetail(s Site, p Page, orgs OrgMatcher) (ThreadPage, error) {
 	later := false
 	if lp := s.Profile.Thread.LaterPage; lp != "" {
@@ -184,7 +179,7 @@ func ThreadLater(s Site, p Page) (ThreadPage, error) {
 }
 
 func threadDetail(s Site, p Page, orgs OrgMatcher, later bool) (ThreadPage, error) {
-	doc, base, err := parse(s, p)
+	doc, base, err := parse(p)
 	if err != nil {
 		return ThreadPage{}, err
 	}
@@ -392,7 +387,7 @@ func samplesOf(blocks []string) []posting.Sample {
 // parse decodes the page to UTF-8 (charset from the Content-Type, a meta
 // tag or sniffing) and parses it; the html parser repairs broken markup
 // the way browsers do. The base for relative links honours <base href>.
-func parse(_ Site, p Page) (*goquery.Document, *url.URL, error) {
+func parse(p Page) (*goquery.Document, *url.URL, error) {
 	base, err := url.Parse(p.URL)
 	if err != nil || base.Host == "" {
 		return nil, nil, fmt.Errorf("page url %q is not absolute", p.URL)

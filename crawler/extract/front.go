@@ -36,7 +36,7 @@ type Front struct {
 // A queue page is one that asks to wait (a queue marker) and reloads
 // itself (meta refresh here; the crawler also checks the Refresh header).
 func Classify(s Site, p Page) Front {
-	doc, _, err := parse(s, p)
+	doc, _, err := parse(p)
 	if err != nil {
 		return Front{}
 	}
