@@ -56,8 +56,7 @@ type fetched struct {
 type sink struct {
 	maxBody int64
 	mu      sync.Mutex
-	resp    *colly.Response
-	capture *fetched
+	capture *fetched // the last hop's response: after redirects, the final one
 }
 
 // captureTransport sits between colly and the SOCKS transport: it reads
@@ -159,14 +158,6 @@ func (r *runner) newCollector(ctx context.Context, sr *siteRun) (*colly.Collecto
 		}
 		return nil
 	})
-	c.OnResponse(func(resp *colly.Response) {
-		if v, ok := sr.sinks.Load(resp.Ctx.Get("id")); ok {
-			s := v.(*sink)
-			s.mu.Lock()
-			s.resp = resp
-			s.mu.Unlock()
-		}
-	})
 	return c, nil
 }
 
@@ -188,18 +179,15 @@ func (r *runner) fetchOnce(ctx context.Context, sr *siteRun, u, referer string, 
 	hdr.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	hdr.Set("Accept-Language", "en-US,en;q=0.5")
 	hdr.Set(fetchIDHeader, id)
-	cctx := colly.NewContext()
-	cctx.Put("id", id)
-	if err := sr.c.Request(http.MethodGet, u, nil, cctx, hdr); err != nil {
+	if err := sr.c.Request(http.MethodGet, u, nil, nil, hdr); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.capture == nil || s.resp == nil {
+	if s.capture == nil {
 		return nil, fmt.Errorf("fetch %s: no response captured", u)
 	}
 	f := s.capture
-	f.URL = s.resp.Request.URL.String()
 	if f.Status == http.StatusTooManyRequests || f.Status >= 500 {
 		return f, &statusError{Code: f.Status, RetryAfter: retryAfter(f.Header.Get("Retry-After"))}
 	}
