@@ -226,7 +226,22 @@ func TestPoliteness(t *testing.T) {
 		http.Redirect(w, r, "/a", http.StatusFound)
 	}, "/a")
 
-	opts := baseOptions(t, s, big, endless, unique, flood, loop)
+	var movedThread atomic.Int64
+	moved, _ := onionSite(t, s, "moved", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/old/list":
+			http.Redirect(w, r, "/forum/list", http.StatusMovedPermanently)
+		case "/forum/list":
+			io.WriteString(w, mybbListing([]string{"showthread.php?tid=7"}, "")) // relative to the final URL
+		case "/forum/showthread.php":
+			movedThread.Add(1)
+			io.WriteString(w, mybbThread)
+		default:
+			http.NotFound(w, r)
+		}
+	}, "/old/list")
+
+	opts := baseOptions(t, s, big, endless, unique, flood, loop, moved)
 	lg, logs := newTestLogger()
 	opts.Logger = lg
 	start := time.Now()
@@ -267,6 +282,11 @@ func TestPoliteness(t *testing.T) {
 		}
 		if !strings.Contains(logs.String(), "link flood") {
 			t.Error("not logged")
+		}
+	})
+	t.Run("links on a redirected page resolve against its final URL", func(t *testing.T) {
+		if n := movedThread.Load(); n != 1 {
+			t.Errorf("the thread linked from the moved listing was fetched %d times, want 1", n)
 		}
 	})
 	t.Run("redirect loop stopped, not retried", func(t *testing.T) {
