@@ -146,6 +146,25 @@ func LoadConfig(r io.Reader) ([]SiteConfig, error) {
 var reSiteName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 // validate checks a site and reads its credentials from the environment.
+// extractSite is what the extractor needs of the site: its engine's
+// profile with the site's overrides, and its time zone.
+func (s SiteConfig) extractSite() (extract.Site, error) {
+	prof, err := extract.Builtin(s.Engine)
+	if err != nil {
+		return extract.Site{}, err
+	}
+	if prof, err = prof.OverrideNode(&s.Profile); err != nil {
+		return extract.Site{}, err
+	}
+	loc := time.UTC
+	if s.Timezone != "" {
+		if loc, err = time.LoadLocation(s.Timezone); err != nil {
+			return extract.Site{}, fmt.Errorf("timezone %q: %w", s.Timezone, err)
+		}
+	}
+	return extract.Site{Name: s.Name, BaseURL: s.BaseURL, Type: s.Type, Profile: prof, Location: loc}, nil
+}
+
 func (s *SiteConfig) validate() error {
 	var errs []error
 	if !reSiteName.MatchString(s.Name) {
@@ -157,9 +176,7 @@ func (s *SiteConfig) validate() error {
 	} else if s.DirectClearnet && isOnion(u.Hostname()) {
 		errs = append(errs, fmt.Errorf("direct_clearnet is set for an .onion site: onions only go through Tor"))
 	}
-	if p, err := extract.Builtin(s.Engine); err != nil {
-		errs = append(errs, err)
-	} else if _, err := p.OverrideNode(&s.Profile); err != nil {
+	if _, err := s.extractSite(); err != nil {
 		errs = append(errs, err)
 	}
 	switch s.Type {
@@ -169,11 +186,6 @@ func (s *SiteConfig) validate() error {
 	}
 	if s.Rate < 0 || s.Parallelism < 0 || s.MaxPages < 0 || s.MaxBody < 0 || s.Timeout < 0 || s.MaxLinks < 0 || s.MaxThreadPages < 0 {
 		errs = append(errs, errors.New("rate, parallelism, max_pages, max_body_bytes, timeout, max_links_per_page and max_thread_pages must not be negative"))
-	}
-	if s.Timezone != "" {
-		if _, err := time.LoadLocation(s.Timezone); err != nil {
-			errs = append(errs, fmt.Errorf("timezone %q: %w", s.Timezone, err))
-		}
 	}
 	if c := s.Credentials; c != nil {
 		c.username, c.password = Secret(os.Getenv(c.UsernameEnv)), Secret(os.Getenv(c.PasswordEnv))

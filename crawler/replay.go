@@ -30,20 +30,10 @@ func Replay(ctx context.Context, dir string, cfg SiteConfig, orgs extract.OrgMat
 		return 0, err
 	}
 	cfg = cfg.withDefaults()
-	prof, err := extract.Builtin(cfg.Engine)
+	site, err := cfg.extractSite()
 	if err != nil {
 		return 0, err
 	}
-	if prof, err = prof.OverrideNode(&cfg.Profile); err != nil {
-		return 0, err
-	}
-	loc := time.UTC
-	if cfg.Timezone != "" {
-		if loc, err = time.LoadLocation(cfg.Timezone); err != nil {
-			return 0, err
-		}
-	}
-	site := extract.Site{Name: cfg.Name, BaseURL: cfg.BaseURL, Type: cfg.Type, Profile: prof, Location: loc}
 	pages, err := capturedPages(dir, strings.TrimSuffix(cfg.BaseURL, "/"), now)
 	if err != nil {
 		return 0, err

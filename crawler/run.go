@@ -186,18 +186,9 @@ func (r *runner) openSite(ctx context.Context, cfg SiteConfig) (*siteRun, error)
 		log.Info("site not due", "last_crawl", st.LastCrawl, "recrawl", time.Duration(cfg.Recrawl).String())
 		return nil, nil
 	}
-	prof, err := extract.Builtin(cfg.Engine)
+	ex, err := cfg.extractSite()
 	if err != nil {
 		return nil, err
-	}
-	if prof, err = prof.OverrideNode(&cfg.Profile); err != nil {
-		return nil, err
-	}
-	loc := time.UTC
-	if cfg.Timezone != "" {
-		if loc, err = time.LoadLocation(cfg.Timezone); err != nil {
-			return nil, err
-		}
 	}
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil {
@@ -209,7 +200,7 @@ func (r *runner) openSite(ctx context.Context, cfg SiteConfig) (*siteRun, error)
 	}
 	sr := &siteRun{
 		cfg: cfg, base: base, jar: j, log: log, state: st,
-		ex:       extract.Site{Name: cfg.Name, BaseURL: cfg.BaseURL, Type: cfg.Type, Profile: prof, Location: loc},
+		ex:       ex,
 		sem:      make(chan struct{}, cfg.Parallelism),
 		lim:      &limiter{every: time.Duration(float64(time.Second) / cfg.Rate)},
 		byHash:   map[string]string{},
