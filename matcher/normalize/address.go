@@ -160,7 +160,7 @@ func addressOnce(sa *Strings, s string, strict bool) (Address, error) {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
 			cls = runeClass(r)
-			if strict && cls != clsSpace && r != '\u2018' && r != '\u2019' && r != '\u02BC' && r != '\u02BB' {
+			if strict && !foldStable(r) {
 				return Address{}, errNeedsFolding
 			}
 		}

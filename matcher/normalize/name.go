@@ -153,12 +153,20 @@ func asciiOrSpaces(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !isSpace(r) && r != '\u2018' && r != '\u2019' && r != '\u02BC' && r != '\u02BB' {
+		if !foldStable(r) {
 			return false
 		}
 		i += size
 	}
 	return true
+}
+
+// foldStable reports the non-ASCII runes the one-pass scanners may read
+// without the Unicode path first (NFKC and case folding leave them as they
+// are, or make runes the scanners treat the same way): white space and
+// curly apostrophes.
+func foldStable(r rune) bool {
+	return isSpace(r) || r == '\u2018' || r == '\u2019' || r == '\u02BC' || r == '\u02BB'
 }
 
 // nameOnce does one pass over s, which is either ASCII apart from spaces
@@ -189,7 +197,7 @@ func nameOnce(a *Strings, s string, strict bool) (string, error) {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
 			cls = runeClass(r)
-			if strict && cls != clsSpace && r != '\u2018' && r != '\u2019' && r != '\u02BC' && r != '\u02BB' {
+			if strict && !foldStable(r) {
 				return "", errNeedsFolding
 			}
 		}
