@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -60,18 +59,22 @@ type LoadRequest struct {
 // export's order, so the snapshot does not depend on the workers'
 // timing (of two rows with the same anchor, the first in the export keeps
 // its name filter); the file appears at Path only on Commit.
+//
+// Order is kept as in the intake's pipeline: each batch goes to the writer
+// (order) as well as to a worker (in), and the writer waits for the batch
+// to be done. order's capacity bounds the batches in flight, so a slow
+// worker holds the others back instead of letting finished batches pile
+// up.
 type Loader struct {
-	req     LoadRequest
-	w       *fingerprint.Writer
-	g       *errgroup.Group
-	ctx     context.Context
-	in      chan *recBatch
-	out     chan *recBatch
-	free    chan *recBatch // batches the writer is done with, for Add to reuse
-	cur     *recBatch
-	seq     int
-	workers sync.WaitGroup
-	closed  bool
+	req    LoadRequest
+	w      *fingerprint.Writer
+	g      *errgroup.Group
+	ctx    context.Context
+	in     chan *recBatch // to the workers
+	order  chan *recBatch // to the writer, in the export's order
+	free   chan *recBatch // batches the writer is done with, for Add to reuse
+	cur    *recBatch
+	closed bool
 }
 
 const loadBatch = 1024
@@ -80,9 +83,9 @@ const loadBatch = 1024
 // it, their fingerprint rows. Batches are reused: a load allocates a few
 // of them, not one per 1024 records.
 type recBatch struct {
-	seq  int
 	recs []record.Record
 	rows []fingerprint.Row
+	done chan struct{} // a worker sends one value when rows are ready
 }
 
 // NewLoader starts a load. Call Commit to finish it or Abort to drop it.
@@ -97,45 +100,31 @@ func NewLoader(ctx context.Context, req LoadRequest) (*Loader, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	workers := max(req.Workers, 1)
 	l := &Loader{req: req, w: w, g: g, ctx: gctx,
-		in: make(chan *recBatch, workers), out: make(chan *recBatch, workers),
-		free: make(chan *recBatch, 3*workers+2)}
+		in: make(chan *recBatch, workers), order: make(chan *recBatch, 2*workers+2),
+		free: make(chan *recBatch, 3*workers+3)}
 	for range workers {
-		l.workers.Add(1)
-		g.Go(func() error {
-			defer l.workers.Done()
-			return l.hash()
-		})
+		g.Go(l.hash)
 	}
-	go func() {
-		l.workers.Wait()
-		close(l.out)
-	}()
 	g.Go(l.write)
 	return l, nil
 }
 
 // write hands the workers' rows to the Writer in batch order.
 func (l *Loader) write() error {
-	pending := map[int]*recBatch{}
-	next := 0
-	for b := range l.out {
-		pending[b.seq] = b
-		for {
-			b, ok := pending[next]
-			if !ok {
-				break
+	for b := range l.order {
+		select {
+		case <-b.done:
+		case <-l.ctx.Done():
+			return l.ctx.Err()
+		}
+		for _, r := range b.rows {
+			if err := l.w.Add(r); err != nil {
+				return err
 			}
-			delete(pending, next)
-			next++
-			for _, r := range b.rows {
-				if err := l.w.Add(r); err != nil {
-					return err
-				}
-			}
-			select {
-			case l.free <- b:
-			default:
-			}
+		}
+		select {
+		case l.free <- b:
+		default:
 		}
 	}
 	return nil
@@ -148,7 +137,7 @@ func (l *Loader) Add(rec record.Record) error {
 		case l.cur = <-l.free:
 			l.cur.recs = l.cur.recs[:0]
 		default:
-			l.cur = &recBatch{recs: make([]record.Record, 0, loadBatch)}
+			l.cur = &recBatch{recs: make([]record.Record, 0, loadBatch), done: make(chan struct{}, 1)}
 		}
 	}
 	l.cur.recs = append(l.cur.recs, rec)
@@ -162,17 +151,17 @@ func (l *Loader) flush() error {
 	if l.cur == nil || len(l.cur.recs) == 0 {
 		return nil
 	}
-	l.cur.seq = l.seq
-	select {
-	case l.in <- l.cur:
-	case <-l.ctx.Done():
-		l.closeIn()
-		if err := l.g.Wait(); err != nil {
-			return err
+	for _, ch := range []chan *recBatch{l.order, l.in} {
+		select {
+		case ch <- l.cur:
+		case <-l.ctx.Done():
+			l.closeIn()
+			if err := l.g.Wait(); err != nil {
+				return err
+			}
+			return l.ctx.Err()
 		}
-		return l.ctx.Err()
 	}
-	l.seq++
 	l.cur = nil
 	return nil
 }
@@ -206,11 +195,7 @@ func (l *Loader) hash() error {
 				fingerprintRow(h, valuer, src, &b.recs[i], r)
 			}
 		}
-		select {
-		case l.out <- b:
-		case <-l.ctx.Done():
-			return l.ctx.Err()
-		}
+		b.done <- struct{}{} // buffered: never blocks
 	}
 	return nil
 }
@@ -248,6 +233,7 @@ func (l *Loader) closeIn() {
 	if !l.closed {
 		l.closed = true
 		close(l.in)
+		close(l.order)
 	}
 }
 
