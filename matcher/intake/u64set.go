@@ -36,13 +36,6 @@ func (s *u64set) has(k uint64) bool {
 	}
 }
 
-// add inserts k, which must not be in the set.
-func (s *u64set) add(k uint64) {
-	if !s.insert(k) {
-		panic("u64set: add of a key already in the set")
-	}
-}
-
 // insert adds k unless it is in the set already, and reports whether it
 // added it: one probe sequence where has followed by add takes two.
 func (s *u64set) insert(k uint64) bool {

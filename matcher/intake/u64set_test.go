@@ -17,10 +17,10 @@ func TestU64Set(t *testing.T) {
 		if got := s.has(k); got != ref[k] {
 			t.Fatalf("has(%d) = %v, want %v", k, got, ref[k])
 		}
-		if !ref[k] {
-			s.add(k)
-			ref[k] = true
+		if added := s.insert(k); added == ref[k] {
+			t.Fatalf("insert(%d) = %v with the key already in the set: %v", k, added, ref[k])
 		}
+		ref[k] = true
 	}
 	if s.len() != len(ref) {
 		t.Fatalf("len = %d, want %d", s.len(), len(ref))
