@@ -100,6 +100,9 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Offline != "" {
+		return replayCrawl(cmd, e, o, sites[0], orgs)
+	}
 	opts := crawler.Options{Socks: o.Socks, Sites: sites, DataDir: filepath.Join(e.dir, "crawl"), Orgs: orgs,
 		Logger: slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if o.Redis != "" {
@@ -112,9 +115,6 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 		opts.Frontier = frontier.NewRedis(rc, "crawl", 0)
 	}
 	var n int
-	if o.Offline != "" {
-		return replayCrawl(cmd, e, o, sites[0], orgs)
-	}
 	if o.Out != "" {
 		f, err := os.OpenFile(o.Out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
@@ -134,7 +134,7 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = ix.Close() }()
+	defer closeIndex(ix, &err)
 	err = crawler.Run(ctx, opts, func(p posting.Posting) error {
 		n++
 		return keepPosting(cmd, e, ix, p)
@@ -144,13 +144,13 @@ func runCrawl(cmd *cobra.Command, e *env, o *crawlOptions) error {
 }
 
 // replayCrawl stores and indexes postings replayed from captured pages.
-func replayCrawl(cmd *cobra.Command, e *env, o *crawlOptions, site crawler.SiteConfig, orgs extract.OrgMatcher) error {
+func replayCrawl(cmd *cobra.Command, e *env, o *crawlOptions, site crawler.SiteConfig, orgs extract.OrgMatcher) (err error) {
 	ctx := cmd.Context()
 	ix, err := openIndex(ctx, e)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = ix.Close() }()
+	defer closeIndex(ix, &err)
 	n, err := crawler.Replay(ctx, o.Offline, site, orgs, time.Now(), func(p posting.Posting) error {
 		return keepPosting(cmd, e, ix, p)
 	})

@@ -47,6 +47,15 @@ func openIndex(ctx context.Context, e *env) (*index.Index, error) {
 	return index.Open(ctx, filepath.Join(e.dir, indexDir), index.Options{Source: storedPostings(e), Victims: victims})
 }
 
+// closeIndex closes ix and, if *err is nil, sets it to the close error:
+// the index flushes what was written on close, so a write command must not
+// report success when that fails.
+func closeIndex(ix *index.Index, err *error) {
+	if cerr := ix.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
+}
+
 // victimTable folds every registered organisation's id, name and aliases
 // onto its name, for the victim facet and filter.
 func victimTable(ctx context.Context, e *env) (map[string]string, error) {
@@ -125,11 +134,7 @@ func addPostings(cmd *cobra.Command, e *env, file string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := ix.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
+	defer closeIndex(ix, &err)
 	r := posting.NewReader(f)
 	var added, updated, samples int
 	var bad []string

@@ -135,11 +135,7 @@ func recordVerdict(cmd *cobra.Command, e *env, id string, v verdict.Verdict) (er
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := ix.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
+	defer closeIndex(ix, &err)
 	return ix.Add(ctx, p)
 }
 
