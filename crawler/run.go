@@ -590,6 +590,17 @@ func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) (publis
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
 	samples := samplesHash(p.Samples)
+	// remember records p as the latest version of the post at key, after
+	// prev (nil for a new post) as an edit, with prev's URL when it was
+	// at another one.
+	remember := func(prev *postState, prevURL string, sh []byte) {
+		if prev != nil {
+			p.ID = prev.ID
+			p.Edits = append(append([]posting.Edit(nil), prev.Edits...), posting.Edit{At: prev.SeenAt, BodySHA256: prev.BodySHA256, Title: prev.Title, URL: prevURL})
+		}
+		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits, Author: p.Author, Sketch: sh, URL: p.URL}
+		sr.byHash[p.BodySHA256] = key
+	}
 	if prev, ok := sr.state.Posts[key]; ok {
 		// A state written before samples were hashed has none: that is
 		// not an edit.
@@ -602,10 +613,7 @@ func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) (publis
 			sr.state.Posts[key] = prev
 			return false, false
 		}
-		p.ID = prev.ID
-		p.Edits = append(append([]posting.Edit(nil), prev.Edits...), posting.Edit{At: prev.SeenAt, BodySHA256: prev.BodySHA256, Title: prev.Title})
-		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits, Author: p.Author, Sketch: sketch(p.Body), URL: p.URL}
-		sr.byHash[p.BodySHA256] = key
+		remember(&prev, "", sketch(p.Body))
 		sr.log.Info("posting edited", "posting_id", p.ID, "url", p.URL, "edits", len(p.Edits))
 		return true, false
 	}
@@ -617,15 +625,11 @@ func (sr *siteRun) dedup(p *posting.Posting, replies int, now time.Time) (publis
 	if prevKey, prev, ok := sr.repostOf(p.Author, sh); ok {
 		// The author's earlier post, lightly edited, at another URL: one
 		// posting, whose history keeps the earlier version and its URL.
-		p.ID = prev.ID
-		p.Edits = append(append([]posting.Edit(nil), prev.Edits...), posting.Edit{At: prev.SeenAt, BodySHA256: prev.BodySHA256, Title: prev.Title, URL: prev.URL})
-		sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Edits: p.Edits, Author: p.Author, Sketch: sh, URL: p.URL}
-		sr.byHash[p.BodySHA256] = key
+		remember(&prev, prev.URL, sh)
 		sr.log.Info("post reposted lightly edited at another URL", "posting_id", p.ID, "url", p.URL, "first_seen_as", prevKey)
 		return true, false
 	}
-	sr.state.Posts[key] = postState{ID: p.ID, BodySHA256: p.BodySHA256, SamplesSHA256: samples, Title: p.Title, SeenAt: now, Replies: replies, Author: p.Author, Sketch: sh, URL: p.URL}
-	sr.byHash[p.BodySHA256] = key
+	remember(nil, "", sh)
 	return true, true
 }
 
