@@ -44,15 +44,18 @@ func Classify(s Site, p Page) Front {
 	if c, ok := doc.Find(`meta[http-equiv]`).Filter(`[http-equiv="refresh"], [http-equiv="Refresh"], [http-equiv="REFRESH"]`).First().Attr("content"); ok {
 		f.RefreshAfter, f.RefreshURL, f.HasRefresh = ParseRefresh(c)
 	}
-	text := strings.ToLower(doc.Text())
 	fr := s.Profile.Front
-	hasThread := s.Profile.Thread.Post != "" && doc.Find(s.Profile.Thread.Post).Length() > 0
-	hasListing := s.Profile.Listing.Threads != "" && doc.Find(s.Profile.Listing.Threads).Length() > 0
 	switch {
-	case hasThread:
+	case s.Profile.Thread.Post != "" && doc.Find(s.Profile.Thread.Post).Length() > 0:
 		f.Kind = KindThread
-	case hasListing:
+		return f
+	case s.Profile.Listing.Threads != "" && doc.Find(s.Profile.Listing.Threads).Length() > 0:
 		f.Kind = KindListing
+		return f
+	}
+	// Only a page that is neither needs its text read (most pages are).
+	text := strings.ToLower(doc.Text())
+	switch {
 	case fr.Captcha != "" && doc.Find(fr.Captcha).Length() > 0, containsAny(text, fr.CaptchaMarkers):
 		f.Kind = KindCaptcha
 	case containsAny(text, fr.QueueMarkers):
