@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/semak/semak/crawler/posting"
+	"github.com/semak/semak/internal/atomicfile"
 )
 
 // siteState is what the crawler remembers of a site between runs, in
@@ -104,39 +105,7 @@ func (st *siteState) save(dataDir, site string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(siteDir(dataDir, site), "state.json"), b)
-}
-
-// writeFileAtomic writes to a temporary file and renames it into place,
-// 0600: state and cookies are nobody else's business.
-func writeFileAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFile(filepath.Join(siteDir(dataDir, site), "state.json"), b)
 }
 
 // jar is a cookie jar that survives restarts: net/http/cookiejar does the
@@ -221,7 +190,7 @@ func (j *jar) save() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(j.path, b)
+	return atomicfile.WriteFile(j.path, b)
 }
 
 // parseCookieLine reads "a=b; c=d" (a Cookie header, as copied from a
@@ -255,7 +224,7 @@ func SetCookie(dataDir, site, cookie string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "operator-cookie.json"), b); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "operator-cookie.json"), b); err != nil {
 		return fmt.Errorf("site %s: %w", site, err)
 	}
 	st, err := loadState(dataDir, site)

@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/semak/semak/crawler/posting"
+	"github.com/semak/semak/internal/atomicfile"
 )
 
 // ErrLocked is matched (errors.Is) by the error Open returns when another
@@ -386,7 +387,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 		err = idx.Batch(b)
 	}
 	if err == nil {
-		err = writeFileAtomic(filepath.Join(ix.dir, "CURRENT"), []byte(name+"\n"))
+		err = atomicfile.WriteFile(filepath.Join(ix.dir, "CURRENT"), []byte(name+"\n"))
 	}
 	if err != nil {
 		ix.mu.Unlock()
@@ -405,32 +406,6 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 		ix.removeStale(name)
 	}
 	ix.log.InfoContext(ctx, "index rebuilt", "dir", ix.dir, "generation", gen+1, "postings", n)
-	return nil
-}
-
-func writeFileAtomic(name string, data []byte) error {
-	tmp := name + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(name)); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 	return nil
 }
 
