@@ -217,9 +217,10 @@ func (c *csvReader) fastRecord() (rec []string, line, start int64, ascii bool, e
 			b = b[:len(b)-1] // encoding/csv drops a \r before the end of the text
 		}
 		if len(b) == 0 {
-			if end == 2 {
+			switch end {
+			case 2:
 				c.blankCR++
-			} else if end == 1 {
+			case 1:
 				c.blankLF++
 			}
 			continue
