@@ -95,6 +95,7 @@ type Index struct {
 	// match-all facet counts are cached for one value of it.
 	writes     atomic.Uint64
 	facetCache facetCache
+	cols       colCache // per-segment columns for Search (columns.go)
 
 	rebuildMu sync.Mutex // one rebuild at a time
 	jmu       sync.Mutex
@@ -196,6 +197,7 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
+	ix.cols.reset()
 	err := ix.cur.Close()
 	if uerr := unlockDir(ix.lock); err == nil {
 		err = uerr

@@ -100,11 +100,38 @@ var queryMix = []string{
 	"leaked records:1000..50000 country:MY",
 }
 
+// queryIndex is BenchmarkQuery's index: built in a temporary directory,
+// or, with SEMAK_BENCH_INDEX_DIR set, kept there and reused by later runs
+// (so that query work can be measured again without indexing 1M postings
+// each time; remove the directory after changing n or the mapping).
+func queryIndex(b *testing.B, n int) *Index {
+	dir := os.Getenv("SEMAK_BENCH_INDEX_DIR")
+	if dir == "" {
+		ix, _ := buildBench(b, b.TempDir(), n)
+		return ix
+	}
+	if _, err := os.Stat(filepath.Join(dir, "CURRENT")); err == nil {
+		ix, err := Open(context.Background(), dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c, _ := ix.Count(); c != uint64(n) {
+			b.Fatalf("%s holds %d postings, not %d: remove it", dir, c, n)
+		}
+		return ix
+	}
+	ix, _ := buildBench(b, dir, n)
+	return ix
+}
+
 func BenchmarkQuery(b *testing.B) {
 	n := benchN(b)
-	ix, _ := buildBench(b, b.TempDir(), n)
+	ix := queryIndex(b, n)
 	defer ix.Close()
 	ctx := context.Background()
+	if s, ok := os.LookupEnv("SEMAK_BENCH_QUERY"); ok {
+		queryMix = []string{s} // one query alone, e.g. to profile it
+	}
 	qs := make([]Query, len(queryMix))
 	for i, s := range queryMix {
 		q, err := Parse(s)
@@ -118,13 +145,16 @@ func BenchmarkQuery(b *testing.B) {
 	const queryRounds = 10
 	var lat []time.Duration
 	perQuery := make([][]time.Duration, len(qs))
+	totals := make([]uint64, len(qs))
 	for b.Loop() {
 		for range queryRounds {
 			for i, q := range qs {
 				start := time.Now()
-				if _, err := ix.Search(ctx, q, SearchRequest{Facets: true, Limit: 20}); err != nil {
+				res, err := ix.Search(ctx, q, SearchRequest{Facets: true, Limit: 20})
+				if err != nil {
 					b.Fatal(err)
 				}
+				totals[i] = res.Total
 				d := time.Since(start)
 				lat = append(lat, d)
 				perQuery[i] = append(perQuery[i], d)
@@ -134,7 +164,7 @@ func BenchmarkQuery(b *testing.B) {
 	if testing.Verbose() {
 		for i, ds := range perQuery {
 			slices.Sort(ds)
-			fmt.Printf("  %-55q p50=%7.2fms max=%7.2fms\n", queryMix[i], float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
+			fmt.Printf("  %-55q hits=%7d p50=%7.2fms max=%7.2fms\n", queryMix[i], totals[i], float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
 		}
 	}
 	slices.Sort(lat)

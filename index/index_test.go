@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/semak/semak/internal/goldentest"
@@ -296,6 +298,12 @@ func TestPaging(t *testing.T) {
 	}
 }
 
+// forgeCursor makes a cursor as a client might tamper with one.
+func forgeCursor(sortBy string, q Query, k ...string) string {
+	b, _ := json.Marshal(cursor{V: cursorVersion, S: sortBy, Q: queryKey(q), K: k})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 func TestBadRequests(t *testing.T) {
 	ix, _ := sharedIndex(t)
 	res := doSearch(t, ix, "data", SearchRequest{Limit: 5})
@@ -304,11 +312,13 @@ func TestBadRequests(t *testing.T) {
 	}
 	var ce *CursorError
 	for name, req := range map[string]SearchRequest{
-		"garbage":       {After: "!!!"},
-		"not json":      {After: "bm90IGpzb24"},
-		"other sort":    {After: res.Next, Sort: SortDate},
-		"huge":          {After: strings.Repeat("A", 5000)},
-		"forged values": {After: encodeCursor(SortRelevance, queryKey(Text{Value: "data"}), []string{"NaN", "x"})},
+		"garbage":      {After: "!!!"},
+		"not json":     {After: "bm90IGpzb24"},
+		"other sort":   {After: res.Next, Sort: SortDate},
+		"huge":         {After: strings.Repeat("A", 5000)},
+		"forged score": {After: forgeCursor(SortRelevance, Text{Value: "data"}, "NaN", "x")},
+		"forged date":  {After: forgeCursor(SortDate, Text{Value: "data"}, "2024-01-01", "x"), Sort: SortDate},
+		"no id":        {After: forgeCursor(SortRelevance, Text{Value: "data"}, "1.5", "")},
 	} {
 		if _, err := ix.SearchString(t.Context(), "data", req); !errors.As(err, &ce) {
 			t.Errorf("%s: got %v, want a CursorError", name, err)

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -11,13 +10,12 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -94,12 +92,8 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	if sortBy == "" {
 		sortBy = SortRelevance
 	}
-	var order []string
 	switch sortBy {
-	case SortRelevance:
-		order = []string{"-_score", "_id"}
-	case SortDate:
-		order = []string{"-posted_at", "_id"}
+	case SortRelevance, SortDate:
 	default:
 		return Result{}, fmt.Errorf("sort %q: expected %s or %s", req.Sort, SortRelevance, SortDate)
 	}
@@ -111,21 +105,12 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 		return Result{}, err
 	}
 	qkey := queryKey(q)
-
-	// From stays 0: deep pages come from SearchAfter, whose cost does not
-	// grow with the page number.
-	sr := bleve.NewSearchRequestOptions(bq, limit+1, 0, false)
-	sr.SortBy(order)
+	var after *pageKey
 	if req.After != "" {
-		after, err := decodeCursor(req.After, sortBy, qkey)
-		if err != nil {
+		if after, err = decodeCursor(req.After, sortBy, qkey); err != nil {
 			return Result{}, err
 		}
-		sr.SearchAfter = after
 	}
-	sr.Fields = []string{"title", "site", "posted_at"}
-	sr.Highlight = bleve.NewHighlightWithStyle("html")
-	sr.Highlight.Fields = []string{"title", "body"}
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -140,29 +125,102 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 		facets = ix.facetCache.get(ix.writes.Load())
 	}
 	ver := ix.writes.Load()
-	if req.Facets && facets == nil {
-		sr.AddFacet(facetField, bleve.NewFacetRequest(facetField, math.MaxInt32))
+	col := newCollector(sortBy == SortDate, limit+1, after, req.Facets && facets == nil)
+	if matchAll {
+		err = ix.searchAll(col)
+	} else {
+		err = ix.searchBleve(ctx, bq, col)
 	}
-	res, err := ix.cur.SearchInContext(ctx, sr)
 	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
+		return Result{}, err
 	}
-	if fr := res.Facets[facetField]; req.Facets && facets == nil && fr != nil {
-		facets = splitFacets(fr, ix.opts.FacetSize)
+	if col.facets {
+		facets = col.topFacets(ix.opts.FacetSize)
 		if matchAll {
 			ix.facetCache.put(ver, facets)
 		}
 	}
-	out := Result{Total: res.Total, Facets: facets}
-	hits := res.Hits
-	if len(hits) > limit {
-		hits = hits[:limit]
-		last := hits[limit-1]
-		out.Next = encodeCursor(sortBy, qkey, sortValues(sortBy, last))
+	out := Result{Total: col.total, Facets: facets}
+	page, more := col.result(limit)
+	if more {
+		out.Next = encodeCursor(sortBy, qkey, page[len(page)-1])
 	}
-	out.Hits = make([]Hit, 0, len(hits))
-	for _, h := range hits {
-		hit := Hit{ID: h.ID, Score: h.Score}
+	out.Hits, err = ix.fetch(ctx, bq, page, !matchAll)
+	return out, err
+}
+
+var errNotScorch = errors.New("index: not a scorch index; remove the index directory to rebuild it")
+
+// searchBleve runs bq through bleve with col taking the matches. The only
+// sort bleve is asked for is the score, the one that needs nothing read per
+// match.
+func (ix *Index) searchBleve(ctx context.Context, bq query.Query, col *collector) error {
+	sr := bleve.NewSearchRequestOptions(bq, 1, 0, false)
+	// Not Score "none" for the date order: bleve's phrase searcher then
+	// reads no term positions and matches nothing.
+	sr.SortBy([]string{"-_score"})
+	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, col.handler(&ix.cols))
+	if _, err := ix.cur.SearchInContext(ctx, sr); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	return nil
+}
+
+// searchAll gives col every posting, from a snapshot of the index.
+func (ix *Index) searchAll(col *collector) error {
+	adv, err := ix.cur.Advanced()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer func() { _ = r.Close() }()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return errNotScorch
+	}
+	cols, err := ix.cols.of(snap)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	col.all(cols)
+	return nil
+}
+
+// fetch returns the stored fields, and with highlight the highlighted
+// fragments, of the page's postings: a second search for bq restricted to
+// their ids. A posting deleted between the two searches is left out.
+func (ix *Index) fetch(ctx context.Context, bq query.Query, page []pageKey, highlight bool) ([]Hit, error) {
+	out := make([]Hit, 0, len(page))
+	if len(page) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(page))
+	for i, k := range page {
+		ids[i] = k.id
+	}
+	sr := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bq, bleve.NewDocIDQuery(ids)), len(ids), 0, false)
+	sr.Fields = []string{"title", "site", "posted_at"}
+	if highlight {
+		sr.Highlight = bleve.NewHighlightWithStyle("html")
+		sr.Highlight.Fields = []string{"title", "body"}
+	}
+	res, err := ix.cur.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
+	for _, h := range res.Hits {
+		byID[h.ID] = h
+	}
+	for _, k := range page {
+		h := byID[k.id]
+		if h == nil {
+			continue
+		}
+		hit := Hit{ID: k.id, Score: k.score}
 		hit.Title, _ = h.Fields["title"].(string)
 		hit.Site, _ = h.Fields["site"].(string)
 		if s, ok := h.Fields["posted_at"].(string); ok {
@@ -171,42 +229,9 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 		if len(h.Fragments) > 0 {
 			hit.Highlights = map[string][]string(h.Fragments)
 		}
-		out.Hits = append(out.Hits, hit)
+		out = append(out, hit)
 	}
 	return out, nil
-}
-
-// splitFacets turns the counts of facetField's "field:value" terms into
-// the top size values of each facet field, ordered as bleve orders a
-// facet (count, then value), so the cut falls where it would.
-func splitFacets(fr *search.FacetResult, size int) map[string]map[string]int {
-	type tc struct {
-		term  string
-		count int
-	}
-	per := make(map[string][]tc, len(FacetFields))
-	for _, t := range fr.Terms.Terms() {
-		field, value, ok := strings.Cut(t.Term, ":")
-		if ok {
-			per[field] = append(per[field], tc{value, t.Count})
-		}
-	}
-	out := make(map[string]map[string]int, len(FacetFields))
-	for _, f := range FacetFields {
-		ts := per[f]
-		slices.SortFunc(ts, func(a, b tc) int {
-			if a.count != b.count {
-				return cmp.Compare(b.count, a.count)
-			}
-			return strings.Compare(a.term, b.term)
-		})
-		m := make(map[string]int, min(len(ts), size))
-		for _, t := range ts[:min(len(ts), size)] {
-			m[t.term] = t.count
-		}
-		out[f] = m
-	}
-	return out
 }
 
 // facetCache holds the facet counts of the match-all query, valid for
@@ -243,24 +268,20 @@ func copyFacets(f map[string]map[string]int) map[string]map[string]int {
 	return out
 }
 
-func sortValues(sortBy string, h *search.DocumentMatch) []string {
-	if sortBy == SortRelevance {
-		// bleve reports "_score" as the sort value; SearchAfter wants the
-		// score itself, printed so that it parses back to the same float.
-		return []string{strconv.FormatFloat(h.Score, 'g', -1, 64), h.ID}
-	}
-	return []string{h.Sort[0], h.ID}
-}
-
-// A cursor is base64url(JSON) of the sort values of the last hit, with the
-// sort order and a hash of the query so that a cursor cannot be replayed
-// against another query. It is opaque to callers but not secret.
+// A cursor is base64url(JSON) of the last hit's place in the order
+// (score or date, and id), with the sort order and a hash of the query so
+// that a cursor cannot be replayed against another query. It is opaque to
+// callers but not secret.
 type cursor struct {
 	V int      `json:"v"`
 	S string   `json:"s"`
 	Q string   `json:"q"`
 	K []string `json:"k"`
 }
+
+// cursorVersion 2: the date is Unix nanoseconds ("" for none), where
+// version 1 held bleve's encoding of it.
+const cursorVersion = 2
 
 const maxCursorLen = 1024
 
@@ -269,12 +290,20 @@ func queryKey(q Query) string {
 	return hex.EncodeToString(s[:8])
 }
 
-func encodeCursor(sortBy, qkey string, keys []string) string {
-	b, _ := json.Marshal(cursor{V: 1, S: sortBy, Q: qkey, K: keys})
+func encodeCursor(sortBy, qkey string, k pageKey) string {
+	var v string
+	switch {
+	case sortBy == SortRelevance:
+		// Printed so that it parses back to the same float.
+		v = strconv.FormatFloat(k.score, 'g', -1, 64)
+	case k.posted != noValue:
+		v = strconv.FormatInt(k.posted, 10)
+	}
+	b, _ := json.Marshal(cursor{V: cursorVersion, S: sortBy, Q: qkey, K: []string{v, k.id}})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s, sortBy, qkey string) ([]string, error) {
+func decodeCursor(s, sortBy, qkey string) (*pageKey, error) {
 	if len(s) > maxCursorLen {
 		return nil, &CursorError{"too long"}
 	}
@@ -283,7 +312,7 @@ func decodeCursor(s, sortBy, qkey string) ([]string, error) {
 		return nil, &CursorError{"not a cursor this server made"}
 	}
 	var c cursor
-	if err := json.Unmarshal(b, &c); err != nil || c.V != 1 {
+	if err := json.Unmarshal(b, &c); err != nil || c.V != cursorVersion {
 		return nil, &CursorError{"not a cursor this server made"}
 	}
 	if c.S != sortBy {
@@ -295,13 +324,21 @@ func decodeCursor(s, sortBy, qkey string) ([]string, error) {
 	if len(c.K) != 2 || c.K[1] == "" || len(c.K[0]) > 64 {
 		return nil, &CursorError{"malformed sort values"}
 	}
+	k := &pageKey{id: c.K[1], idKey: idKey(c.K[1]), posted: noValue}
 	if sortBy == SortRelevance {
 		f, err := strconv.ParseFloat(c.K[0], 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, &CursorError{"malformed score"}
 		}
+		k.score = f
+	} else if c.K[0] != "" {
+		t, err := strconv.ParseInt(c.K[0], 10, 64)
+		if err != nil || t == noValue {
+			return nil, &CursorError{"malformed date"}
+		}
+		k.posted = t
 	}
-	return c.K, nil
+	return k, nil
 }
 
 // translate turns our query tree into bleve's. It is the only place bleve

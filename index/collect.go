@@ -1,0 +1,273 @@
+package index
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
+)
+
+// A collector takes the matches of a search one by one and keeps one page
+// of them, the count, and the facet counts over all of them. bleve's own
+// collector does this too, but reads each match's sort and facet values
+// from doc values (see columns.go) and loads its id for the tie-break;
+// this one reads the columns, so a match costs a few array reads.
+//
+// bleve still finds and scores the matches: Search hands it a collector
+// through the search context's document-match-handler hook and asks for
+// the score as the only sort, the case in which bleve does no work per
+// match beyond the scorer's. The match-all query skips bleve altogether
+// and walks the live documents of each segment.
+type collector struct {
+	cols   *snapCols
+	byDate bool
+	size   int      // page size plus one, to know whether a page follows
+	after  *pageKey // the cursor: only matches after it make the page
+	facets bool     // count facet terms
+	filter func(c *segCols, d uint32) bool
+
+	total  uint64
+	counts [][]uint32 // per segment, per facet term ordinal
+	page   []pageKey  // a heap of the best size matches, the worst on top
+	hint   int        // segment of the previous match
+}
+
+// pageKey is a match's place in the order: score (or date) descending,
+// then id ascending, so that ties, and every posting of a match-all
+// query, still have one order a cursor can resume.
+type pageKey struct {
+	score  float64
+	posted int64
+	idKey  uint64 // idKey(id)
+	id     string
+}
+
+func newCollector(byDate bool, size int, after *pageKey, facets bool) *collector {
+	return &collector{byDate: byDate, size: size, after: after, facets: facets}
+}
+
+func (c *collector) start(cols *snapCols) {
+	c.cols = cols
+	if c.facets {
+		c.counts = make([][]uint32, len(cols.segs))
+		for i, s := range cols.segs {
+			c.counts[i] = make([]uint32, len(s.dict))
+		}
+	}
+	c.page = make([]pageKey, 0, c.size)
+}
+
+// before reports whether a comes before b in the results.
+func (c *collector) before(a, b *pageKey) bool {
+	if c.byDate {
+		if a.posted != b.posted {
+			return a.posted > b.posted
+		}
+	} else if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.idKey != b.idKey {
+		return a.idKey < b.idKey
+	}
+	return a.id < b.id
+}
+
+// add takes document d of segment seg with its score.
+func (c *collector) add(seg int, d uint32, score float64) {
+	s := c.cols.segs[seg]
+	if c.filter != nil && !c.filter(s, d) {
+		return
+	}
+	c.total++
+	if c.facets {
+		counts := c.counts[seg]
+		for _, o := range s.facetOrds(d) {
+			counts[o]++
+		}
+	}
+	k := pageKey{score: score, posted: s.posted[d], idKey: s.idKeys[d], id: s.ids[d]}
+	if c.after != nil && !c.before(c.after, &k) {
+		return
+	}
+	if len(c.page) < c.size {
+		c.page = append(c.page, k)
+		c.up(len(c.page) - 1)
+		return
+	}
+	if c.before(&k, &c.page[0]) {
+		c.page[0] = k
+		c.down(0)
+	}
+}
+
+// up and down keep page a heap whose root is the match that comes last.
+func (c *collector) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !c.before(&c.page[p], &c.page[i]) {
+			return
+		}
+		c.page[p], c.page[i] = c.page[i], c.page[p]
+		i = p
+	}
+}
+
+func (c *collector) down(i int) {
+	n := len(c.page)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		if r := l + 1; r < n && c.before(&c.page[l], &c.page[r]) {
+			l = r
+		}
+		if !c.before(&c.page[i], &c.page[l]) {
+			return
+		}
+		c.page[i], c.page[l] = c.page[l], c.page[i]
+		i = l
+	}
+}
+
+// handler is the bleve hook: it reads the columns of the snapshot bleve
+// searches, then takes each match and returns it to bleve's pool.
+func (c *collector) handler(cache *colCache) search.MakeDocumentMatchHandler {
+	return func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		snap, ok := sc.IndexReader.(*scorch.IndexSnapshot)
+		if !ok {
+			return nil, false, errNotScorch
+		}
+		cols, err := cache.of(snap)
+		if err != nil {
+			return nil, false, err
+		}
+		c.start(cols)
+		return func(m *search.DocumentMatch) error {
+			if m == nil {
+				return nil
+			}
+			seg, d := cols.locate(m.IndexInternalID.Value(), c.hint)
+			c.hint = seg
+			c.add(seg, d, m.Score)
+			sc.DocumentMatchPool.Put(m)
+			return nil
+		}, false, nil
+	}
+}
+
+// all takes every live document of the snapshot, each scoring 1 as
+// bleve's match-all query scores it.
+func (c *collector) all(cols *snapCols) {
+	c.start(cols)
+	for seg, ss := range cols.snaps {
+		it := ss.DocNumbersLive().Iterator()
+		for it.HasNext() {
+			c.add(seg, it.Next(), 1)
+		}
+	}
+}
+
+// result returns the page in order, and whether more matches follow it.
+func (c *collector) result(limit int) ([]pageKey, bool) {
+	page := slices.Clone(c.page)
+	slices.SortFunc(page, func(a, b pageKey) int {
+		if c.before(&a, &b) {
+			return -1
+		}
+		if c.before(&b, &a) {
+			return 1
+		}
+		return 0
+	})
+	if len(page) > limit {
+		return page[:limit], true
+	}
+	return page, false
+}
+
+// topFacets returns the size most frequent values of each facet field
+// among the matches, by count, then value. Segments count by their own
+// term ordinals; their dictionaries are sorted, so they are merged term by
+// term, and a field's terms are contiguous ("field:value"). Nothing is
+// kept of a term beyond its field's current top size: a facet such as
+// actor has tens of thousands of values, and a map of all of them per
+// search cost more than the whole of counting.
+func (c *collector) topFacets(size int) map[string]map[string]int {
+	out := make(map[string]map[string]int, len(FacetFields))
+	top := map[string]*facetTop{}
+	for _, f := range FacetFields {
+		top[f] = &facetTop{size: size}
+	}
+	pos := make([]int, len(c.counts))
+	for {
+		// The smallest term any segment has left.
+		var term string
+		found := false
+		for seg, counts := range c.counts {
+			dict := c.cols.segs[seg].dict
+			for pos[seg] < len(dict) && counts[pos[seg]] == 0 {
+				pos[seg]++
+			}
+			if pos[seg] < len(dict) && (!found || dict[pos[seg]] < term) {
+				term, found = dict[pos[seg]], true
+			}
+		}
+		if !found {
+			break
+		}
+		n := 0
+		for seg, counts := range c.counts {
+			if dict := c.cols.segs[seg].dict; pos[seg] < len(dict) && dict[pos[seg]] == term {
+				n += int(counts[pos[seg]])
+				pos[seg]++
+			}
+		}
+		if field, value, ok := strings.Cut(term, ":"); ok {
+			if t := top[field]; t != nil {
+				t.offer(value, n)
+			}
+		}
+	}
+	for f, t := range top {
+		m := make(map[string]int, len(t.vals))
+		for _, v := range t.vals {
+			m[v.term] = v.count
+		}
+		out[f] = m
+	}
+	return out
+}
+
+// facetTop keeps the size best values of one facet, best first.
+type facetTop struct {
+	size int
+	vals []termCount
+}
+
+type termCount struct {
+	term  string
+	count int
+}
+
+func (a termCount) before(b termCount) bool {
+	return a.count > b.count || a.count == b.count && a.term < b.term
+}
+
+func (t *facetTop) offer(term string, count int) {
+	v := termCount{term, count}
+	if len(t.vals) == t.size && !v.before(t.vals[len(t.vals)-1]) {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(t.vals, v, func(a, b termCount) int {
+		if a.before(b) {
+			return -1
+		}
+		return 1
+	})
+	t.vals = slices.Insert(t.vals, i, v)
+	if len(t.vals) > t.size {
+		t.vals = t.vals[:t.size]
+	}
+}

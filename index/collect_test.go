@@ -1,0 +1,175 @@
+package index
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/semak/semak/fixtures/postings"
+)
+
+// bleveTop is what bleve's own collector answers for q: the first size
+// hits in Search's order and the facet counts, read from doc values and
+// the stored ids. It is the reference the collector must agree with.
+func bleveTop(t *testing.T, ix *Index, q Query, sortBy string, size int) ([]string, uint64, map[string]map[string]int) {
+	t.Helper()
+	bq, err := translate(q, ix.opts.Victims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := bleve.NewSearchRequestOptions(bq, size, 0, false)
+	if sortBy == SortDate {
+		sr.SortBy([]string{"-posted_at", "_id"})
+	} else {
+		sr.SortBy([]string{"-_score", "_id"})
+	}
+	sr.AddFacet(facetField, bleve.NewFacetRequest(facetField, math.MaxInt32))
+	res, err := ix.cur.SearchInContext(t.Context(), sr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	counts := map[string]int{}
+	for _, tf := range res.Facets[facetField].Terms.Terms() {
+		counts[tf.Term] = tf.Count
+	}
+	return ids, res.Total, splitFacets(counts, ix.opts.FacetSize)
+}
+
+// TestCollectorSameAsBleve compares Search with bleve's own collector
+// over an index of several segments with deleted and replaced postings:
+// the same total, the same facet counts, the same hits in the same order,
+// on every page.
+func TestCollectorSameAsBleve(t *testing.T) {
+	ix := open(t, t.TempDir(), Options{})
+	ps := postings.Generate(1500, 11)
+	// Several batches make several segments; then deletes and
+	// replacements leave deleted documents in them.
+	for i := 0; i < len(ps); i += 400 {
+		if err := ix.Add(t.Context(), ps[i:min(i+400, len(ps))]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var gone []string
+	for i := 0; i < len(ps); i += 7 {
+		gone = append(gone, ps[i].ID)
+	}
+	if err := ix.Delete(t.Context(), gone...); err != nil {
+		t.Fatal(err)
+	}
+	changed := slices.Clone(ps[3:300:300])
+	for i := range changed {
+		changed[i].Title += " dikemaskini"
+		changed[i].Site = "mirror"
+	}
+	if err := ix.Add(t.Context(), changed...); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, qs := range []string{
+		"", "socso", "data OR database", `"juta rekod" lang:ms`, "victim:MySejahtera",
+		"database records:>1m posted:2023..", "site:breachforums class:mykad -offer:free",
+		"(tokopedia OR bukalapak) offer:sale", "-site:mirror", "dikemaskini", "zzznotaword",
+		"records:1000..50000 OR posted:..2020-06-01",
+	} {
+		q, err := Parse(qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sortBy := range []string{SortRelevance, SortDate} {
+			t.Run(fmt.Sprintf("%s/%q", sortBy, qs), func(t *testing.T) {
+				want, wantTotal, wantFacets := bleveTop(t, ix, q, sortBy, 5000)
+				var got []string
+				req := SearchRequest{Sort: sortBy, Limit: 61, Facets: true}
+				for page := 0; ; page++ {
+					res, err := ix.Search(t.Context(), q, req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if res.Total != wantTotal {
+						t.Fatalf("page %d: total %d, bleve %d", page, res.Total, wantTotal)
+					}
+					if !maps.EqualFunc(res.Facets, wantFacets, maps.Equal) {
+						t.Fatalf("page %d: facets\n%v\nbleve\n%v", page, res.Facets, wantFacets)
+					}
+					for _, h := range res.Hits {
+						got = append(got, h.ID)
+					}
+					if res.Next == "" {
+						break
+					}
+					req.After = res.Next
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("%d hits differ from bleve's %d\n got %v\nwant %v", len(got), len(want), got, want)
+				}
+			})
+		}
+	}
+}
+
+// splitFacets is the reference for collector.topFacets: the top size
+// values of each facet field, by count, then value, from a map of every
+// "field:value" term's count.
+func splitFacets(counts map[string]int, size int) map[string]map[string]int {
+	type tc struct {
+		term  string
+		count int
+	}
+	per := make(map[string][]tc, len(FacetFields))
+	for t, n := range counts {
+		field, value, ok := strings.Cut(t, ":")
+		if ok {
+			per[field] = append(per[field], tc{value, n})
+		}
+	}
+	out := make(map[string]map[string]int, len(FacetFields))
+	for _, f := range FacetFields {
+		ts := per[f]
+		slices.SortFunc(ts, func(a, b tc) int {
+			if a.count != b.count {
+				return cmp.Compare(b.count, a.count)
+			}
+			return strings.Compare(a.term, b.term)
+		})
+		m := make(map[string]int, min(len(ts), size))
+		for _, t := range ts[:min(len(ts), size)] {
+			m[t.term] = t.count
+		}
+		out[f] = m
+	}
+	return out
+}
+
+// TestIDKeyOrder checks that comparing idKeys, then the ids only when the
+// keys are equal, orders ids as comparing the ids does.
+func TestIDKeyOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := "\x00\x01ab\xffp-"
+	word := func() string {
+		b := make([]byte, r.IntN(12))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	c := &collector{}
+	for range 100_000 {
+		a, b := word(), word()
+		ka := pageKey{idKey: idKey(a), id: a}
+		kb := pageKey{idKey: idKey(b), id: b}
+		if got, want := c.before(&ka, &kb), a < b; got != want {
+			t.Fatalf("%q before %q: %v, want %v", a, b, got, want)
+		}
+	}
+}
