@@ -25,7 +25,9 @@ type collector struct {
 	size   int      // page size plus one, to know whether a page follows
 	after  *pageKey // the cursor: only matches after it make the page
 	facets bool     // count facet terms
-	filter func(c *segCols, d uint32) bool
+	filter filter // nil: every match passes
+
+	match  []bitset // the documents of each segment that pass filter
 
 	total  uint64
 	counts [][]uint32 // per segment, per facet term ordinal
@@ -43,8 +45,8 @@ type pageKey struct {
 	id     string
 }
 
-func newCollector(byDate bool, size int, after *pageKey, facets bool) *collector {
-	return &collector{byDate: byDate, size: size, after: after, facets: facets}
+func newCollector(byDate bool, size int, after *pageKey, facets bool, f filter) *collector {
+	return &collector{byDate: byDate, size: size, after: after, facets: facets, filter: f}
 }
 
 func (c *collector) start(cols *snapCols) {
@@ -56,6 +58,12 @@ func (c *collector) start(cols *snapCols) {
 		}
 	}
 	c.page = make([]pageKey, 0, c.size)
+	if c.filter != nil {
+		c.match = make([]bitset, len(cols.segs))
+		for i, s := range cols.segs {
+			c.match[i] = c.filter(s)
+		}
+	}
 }
 
 // before reports whether a comes before b in the results.
@@ -73,12 +81,17 @@ func (c *collector) before(a, b *pageKey) bool {
 	return a.id < b.id
 }
 
-// add takes document d of segment seg with its score.
+// add takes document d of segment seg with its score if it passes the
+// filter.
 func (c *collector) add(seg int, d uint32, score float64) {
-	s := c.cols.segs[seg]
-	if c.filter != nil && !c.filter(s, d) {
-		return
+	if c.match == nil || c.match[seg].has(d) {
+		c.take(seg, d, score)
 	}
+}
+
+// take counts a match and keeps it when it belongs on the page.
+func (c *collector) take(seg int, d uint32, score float64) {
+	s := c.cols.segs[seg]
 	c.total++
 	if c.facets {
 		counts := c.counts[seg]
@@ -157,15 +170,24 @@ func (c *collector) handler(cache *colCache) search.MakeDocumentMatchHandler {
 	}
 }
 
-// all takes every live document of the snapshot, each scoring 1 as
-// bleve's match-all query scores it.
+// all takes every live document of the snapshot that passes the filter,
+// each scoring 1 as bleve's match-all query scores it.
 func (c *collector) all(cols *snapCols) {
 	c.start(cols)
 	for seg, ss := range cols.snaps {
-		it := ss.DocNumbersLive().Iterator()
-		for it.HasNext() {
-			c.add(seg, it.Next(), 1)
+		docs := fullBitset(len(cols.segs[seg].posted))
+		if del := ss.Deleted(); del != nil {
+			it := del.Iterator()
+			for it.HasNext() {
+				if d := it.Next(); int(d) < len(cols.segs[seg].posted) {
+					docs.clear(d)
+				}
+			}
 		}
+		if c.match != nil {
+			docs.and(c.match[seg])
+		}
+		docs.each(func(d uint32) { c.take(seg, d, 1) })
 	}
 }
 
@@ -200,28 +222,35 @@ func (c *collector) topFacets(size int) map[string]map[string]int {
 	for _, f := range FacetFields {
 		top[f] = &facetTop{size: size}
 	}
-	pos := make([]int, len(c.counts))
+	// The ordinals each segment counted, in dict order: most searches
+	// match few of the terms, and the merge then skips the rest.
+	hit := make([][]uint32, len(c.counts))
+	for seg, counts := range c.counts {
+		for o, n := range counts {
+			if n > 0 {
+				hit[seg] = append(hit[seg], uint32(o))
+			}
+		}
+	}
 	for {
 		// The smallest term any segment has left.
 		var term string
 		found := false
-		for seg, counts := range c.counts {
-			dict := c.cols.segs[seg].dict
-			for pos[seg] < len(dict) && counts[pos[seg]] == 0 {
-				pos[seg]++
-			}
-			if pos[seg] < len(dict) && (!found || dict[pos[seg]] < term) {
-				term, found = dict[pos[seg]], true
+		for seg, ords := range hit {
+			if len(ords) > 0 {
+				if t := c.cols.segs[seg].dict[ords[0]]; !found || t < term {
+					term, found = t, true
+				}
 			}
 		}
 		if !found {
 			break
 		}
 		n := 0
-		for seg, counts := range c.counts {
-			if dict := c.cols.segs[seg].dict; pos[seg] < len(dict) && dict[pos[seg]] == term {
-				n += int(counts[pos[seg]])
-				pos[seg]++
+		for seg, ords := range hit {
+			if len(ords) > 0 && c.cols.segs[seg].dict[ords[0]] == term {
+				n += int(c.counts[seg][ords[0]])
+				hit[seg] = ords[1:]
 			}
 		}
 		if field, value, ok := strings.Cut(term, ":"); ok {

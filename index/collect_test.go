@@ -9,9 +9,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/semak/semak/crawler/posting"
 	"github.com/semak/semak/fixtures/postings"
 )
 
@@ -20,9 +22,22 @@ import (
 // the stored ids. It is the reference the collector must agree with.
 func bleveTop(t *testing.T, ix *Index, q Query, sortBy string, size int) ([]string, uint64, map[string]map[string]int) {
 	t.Helper()
-	bq, err := translate(q, ix.opts.Victims)
+	// The same split as Search's: bleve applies the filters without
+	// scoring them, Search from its columns.
+	rest, filters := splitFilters(q)
+	bq, err := translate(rest, ix.opts.Victims)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if filters != nil {
+		fq, err := translate(filters, ix.opts.Victims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := bleve.NewBooleanQuery()
+		b.AddMust(bq)
+		b.AddFilter(fq)
+		bq = b
 	}
 	sr := bleve.NewSearchRequestOptions(bq, size, 0, false)
 	if sortBy == SortDate {
@@ -81,6 +96,11 @@ func TestCollectorSameAsBleve(t *testing.T) {
 		"database records:>1m posted:2023..", "site:breachforums class:mykad -offer:free",
 		"(tokopedia OR bukalapak) offer:sale", "-site:mirror", "dikemaskini", "zzznotaword",
 		"records:1000..50000 OR posted:..2020-06-01",
+		// Filters alone, and filters beside words, go to the columns.
+		"actor:kaizen_my", "ACTOR:Zer0Day_id data", "victim:perkeso", "-country:MY",
+		"records:>=1000000", "records:<1000", "posted:2024-01-01..2024-06-30",
+		"(lang:ms OR lang:id) -offer:free", "class:mykad records:<500000 jual",
+		"site:pastebin OR NOT verdict:NEW", "victim:nosuchorg", "socso -posted:2023",
 	} {
 		q, err := Parse(qs)
 		if err != nil {
@@ -170,6 +190,61 @@ func TestIDKeyOrder(t *testing.T) {
 		kb := pageKey{idKey: idKey(b), id: b}
 		if got, want := c.before(&ka, &kb), a < b; got != want {
 			t.Fatalf("%q before %q: %v, want %v", a, b, got, want)
+		}
+	}
+}
+
+// TestFilterBounds checks the column filters at the edges of their
+// ranges, where the generated postings seldom fall, against both the
+// expected postings and bleve.
+func TestFilterBounds(t *testing.T) {
+	ix := open(t, t.TempDir(), Options{})
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	ps := []posting.Posting{
+		{ID: "a", Site: "x", Title: "t", PostedAt: at("2024-01-01T00:00:00Z"), ClaimedRecords: 1000},
+		{ID: "b", Site: "x", Title: "t", PostedAt: at("2024-06-30T23:59:59.999999999Z"), ClaimedRecords: 50000},
+		{ID: "c", Site: "x", Title: "t", PostedAt: at("2024-07-01T00:00:00Z"), ClaimedRecords: 50001},
+		{ID: "d", Site: "x", Title: "t"},
+		{ID: "e", Site: "x", Title: "t", PostedAt: at("2023-12-31T23:59:59.999999999Z"), ClaimedRecords: 999},
+	}
+	if err := ix.Add(t.Context(), ps...); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"posted:2024-01-01..2024-06-30": "a b",
+		"posted:..2023":                 "e",
+		"posted:2024-07-01..":           "c",
+		"-posted:2024":                  "d e",
+		"records:1000..50000":           "a b",
+		"records:>1000":                 "b c",
+		"records:>=1000":                "a b c",
+		"records:<1000":                 "e",
+		"records:..1000":                "a e",
+		"-records:>0":                   "d",
+	} {
+		parsed, err := Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ix.Search(t.Context(), parsed, SearchRequest{Sort: SortDate, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		slices.Sort(got)
+		ref, _, _ := bleveTop(t, ix, parsed, SortDate, 10)
+		slices.Sort(ref)
+		if strings.Join(got, " ") != want || !slices.Equal(got, ref) {
+			t.Errorf("%s: got %v, want %s (bleve: %v)", q, got, want, ref)
 		}
 	}
 }

@@ -36,14 +36,18 @@ type segCols struct {
 	idKeys  []uint64 // idKey of each id
 	posted  []int64  // posted_at in Unix nanoseconds, or noValue
 	records []int64  // claimed_records, or noValue
-	// terms of facetField: the ordinals (into dict) of document d are
-	// ords[off[d]:off[d+1]], in dict order.
-	off  []uint32
-	ords []uint32
-	dict []string // facetField's terms in sorted order ("field:value")
+	// facetField's terms in sorted order ("field:value"), the documents
+	// of term o, posts[postOff[o]:postOff[o+1]], and the ordinals of the
+	// terms of document d, ords[off[d]:off[d+1]], both in ascending order.
+	dict    []string
+	postOff []uint32
+	posts   []uint32
+	off     []uint32
+	ords    []uint32
 }
 
 func (c *segCols) facetOrds(d uint32) []uint32 { return c.ords[c.off[d]:c.off[d+1]] }
+func (c *segCols) termDocs(o int) []uint32     { return c.posts[c.postOff[o]:c.postOff[o+1]] }
 
 // colCache keeps the columns of the segments recent searches used. A
 // segment is immutable, so its columns never go stale; they are dropped
@@ -272,39 +276,39 @@ func readNumeric(seg segment.Segment, field string, vals []int64) error {
 	})
 }
 
-// readFacetTerms reads facetField into c's ords, in two passes over the
-// postings (count, then place) rather than collecting pairs, which would
-// take twice the memory of the result.
+// readFacetTerms reads facetField into c: the documents of each term as
+// they come (posts), and from those each document's terms (ords).
 func readFacetTerms(seg segment.Segment, c *segCols) error {
 	n := uint32(len(c.posted))
-	counts := make([]uint32, n+1)
+	c.postOff = []uint32{0}
 	err := eachTerm(seg, facetField, nil, nil, func(term string, docs func(func(uint32)) error) error {
 		c.dict = append(c.dict, term)
-		return docs(func(d uint32) {
+		err := docs(func(d uint32) {
 			if d < n {
-				counts[d+1]++
+				c.posts = append(c.posts, d)
 			}
 		})
+		c.postOff = append(c.postOff, uint32(len(c.posts)))
+		return err
 	})
 	if err != nil {
 		return err
+	}
+	counts := make([]uint32, n+1)
+	for _, d := range c.posts {
+		counts[d+1]++
 	}
 	for d := range n {
 		counts[d+1] += counts[d]
 	}
 	copy(c.off, counts)
-	c.ords = make([]uint32, counts[n])
+	c.ords = make([]uint32, len(c.posts))
 	next := counts[:n] // where the next ordinal of each document goes
-	ord := uint32(0)
-	err = eachTerm(seg, facetField, nil, nil, func(_ string, docs func(func(uint32)) error) error {
-		err := docs(func(d uint32) {
-			if d < n {
-				c.ords[next[d]] = ord
-				next[d]++
-			}
-		})
-		ord++
-		return err
-	})
-	return err
+	for o := range c.dict {
+		for _, d := range c.termDocs(o) {
+			c.ords[next[d]] = uint32(o)
+			next[d]++
+		}
+	}
+	return nil
 }

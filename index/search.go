@@ -100,7 +100,9 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	if q == nil {
 		q = All{}
 	}
-	bq, err := translate(q, ix.opts.Victims)
+	rest, filters := splitFilters(q)
+	flt := compileFilter(filters, ix.opts.Victims)
+	bq, err := translate(rest, ix.opts.Victims)
 	if err != nil {
 		return Result{}, err
 	}
@@ -120,13 +122,14 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	// The facet sidebar's empty query counts every posting; its counts
 	// stay valid until the next write, so they are computed once.
 	_, matchAll := q.(All)
+	_, scan := rest.(All) // nothing for bleve to search
 	var facets map[string]map[string]int
 	if req.Facets && matchAll {
 		facets = ix.facetCache.get(ix.writes.Load())
 	}
 	ver := ix.writes.Load()
-	col := newCollector(sortBy == SortDate, limit+1, after, req.Facets && facets == nil)
-	if matchAll {
+	col := newCollector(sortBy == SortDate, limit+1, after, req.Facets && facets == nil, flt)
+	if scan {
 		err = ix.searchAll(col)
 	} else {
 		err = ix.searchBleve(ctx, bq, col)
@@ -145,7 +148,7 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	if more {
 		out.Next = encodeCursor(sortBy, qkey, page[len(page)-1])
 	}
-	out.Hits, err = ix.fetch(ctx, bq, page, !matchAll)
+	out.Hits, err = ix.fetch(ctx, bq, page, !scan)
 	return out, err
 }
 
@@ -201,7 +204,13 @@ func (ix *Index) fetch(ctx context.Context, bq query.Query, page []pageKey, high
 	for i, k := range page {
 		ids[i] = k.id
 	}
-	sr := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bq, bleve.NewDocIDQuery(ids)), len(ids), 0, false)
+	var fq query.Query = bleve.NewDocIDQuery(ids)
+	if highlight {
+		// Matched again for the positions of its words; without
+		// highlights the ids alone are cheaper than any query with them.
+		fq = bleve.NewConjunctionQuery(bq, fq)
+	}
+	sr := bleve.NewSearchRequestOptions(fq, len(ids), 0, false)
 	sr.Fields = []string{"title", "site", "posted_at"}
 	if highlight {
 		sr.Highlight = bleve.NewHighlightWithStyle("html")
