@@ -25,9 +25,9 @@ type collector struct {
 	size   int      // page size plus one, to know whether a page follows
 	after  *pageKey // the cursor: only matches after it make the page
 	facets bool     // count facet terms
-	filter filter // nil: every match passes
+	filter filter   // nil: every match passes
 
-	match  []bitset // the documents of each segment that pass filter
+	match []bitset // the documents of each segment that pass filter
 
 	total  uint64
 	counts [][]uint32 // per segment, per facet term ordinal
