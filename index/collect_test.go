@@ -21,16 +21,20 @@ import (
 // hits in Search's order and the facet counts, read from doc values and
 // the stored ids. It is the reference the collector must agree with.
 func bleveTop(t *testing.T, ix *Index, q Query, sortBy string, size int) ([]string, uint64, map[string]map[string]int) {
+	return bleveTopBy(t, ix, q, sortBy, size, byPairs)
+}
+
+func bleveTopBy(t *testing.T, ix *Index, q Query, sortBy string, size int, how translation) ([]string, uint64, map[string]map[string]int) {
 	t.Helper()
 	// The same split as Search's: bleve applies the filters without
 	// scoring them, Search from its columns.
 	rest, filters := splitFilters(q)
-	bq, err := translate(rest, ix.opts.Victims)
+	bq, err := translate(rest, ix.opts.Victims, how)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if filters != nil {
-		fq, err := translate(filters, ix.opts.Victims)
+		fq, err := translate(filters, ix.opts.Victims, how)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,5 +250,68 @@ func TestFilterBounds(t *testing.T) {
 		if strings.Join(got, " ") != want || !slices.Equal(got, ref) {
 			t.Errorf("%s: got %v, want %s (bleve: %v)", q, got, want, ref)
 		}
+	}
+}
+
+// TestPhrasePairs checks that a phrase found through the pair fields
+// matches exactly the postings its positions match.
+func TestPhrasePairs(t *testing.T) {
+	ix := open(t, t.TempDir(), Options{})
+	ps := postings.Generate(1500, 5)
+	ps = append(ps,
+		// Every pair of the phrase, but not the phrase.
+		posting.Posting{ID: "pairs-only", Site: "x", Title: "Pertubuhan keselamatan. Keselamatan sosial"},
+		posting.Posting{ID: "title-and-body", Site: "x", Title: "data juta", Body: "rekod lagi"},
+		posting.Posting{ID: "phrase", Site: "x", Title: "t", Body: "Laporan: PERTUBUHAN Keselamatan-Sosial (2024)"},
+		posting.Posting{ID: "common-pairs", Site: "x", Title: "data pertubuhan. keselamatan sosial data", Body: "keselamatan data pertubuhan keselamatan"},
+	)
+	if err := ix.Add(t.Context(), ps...); err != nil {
+		t.Fatal(err)
+	}
+	for _, qs := range []string{
+		`"juta rekod"`, `"pertubuhan keselamatan sosial"`, `"data juta rekod"`, `"socso"`,
+		`"juta rekod" lang:ms`, `"rekod juta"`, `"jual data" OR "data bocor"`, `"keselamatan keselamatan"`,
+		`"2024"`, `"laporan pertubuhan keselamatan sosial 2024"`, `"!!"`, `"data pertubuhan keselamatan"`,
+		`"keselamatan sosial data"`, `"bocor data"`, `"database leaked"`,
+	} {
+		q, err := Parse(qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantTotal, _ := bleveTopBy(t, ix, q, SortDate, 5000, byPositions)
+		res, err := ix.Search(t.Context(), q, SearchRequest{Sort: SortDate, Limit: MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for {
+			for _, h := range res.Hits {
+				got = append(got, h.ID)
+			}
+			if res.Next == "" {
+				break
+			}
+			if res, err = ix.Search(t.Context(), q, SearchRequest{Sort: SortDate, Limit: MaxLimit, After: res.Next}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res.Total != wantTotal || !slices.Equal(got, want) {
+			t.Errorf("%s: %d matches %v\nby positions %d %v", qs, res.Total, got, wantTotal, want)
+		}
+	}
+}
+
+func TestPairsFilter(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tok := range m.AnalyzerNamed(pairAnalyzer).Analyze([]byte("Jual DATA Socso: 2 juta rekod, pangkalan data")) {
+		got = append(got, fmt.Sprintf("%s@%d[%d:%d]", tok.Term, tok.Position, tok.Start, tok.End))
+	}
+	want := []string{"jual data@1[0:9]", "data socso@2[5:15]", "2 juta@4[17:23]", "juta rekod@5[19:29]", "rekod pangkalan@6[24:40]", "pangkalan data@7[31:45]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("pairs\n got %v\nwant %v", got, want)
 	}
 }

@@ -120,7 +120,8 @@ func queryIndex(b *testing.B, n int) *Index {
 		}
 		return ix
 	}
-	ix, _ := buildBench(b, dir, n)
+	ix, rate := buildBench(b, dir, n)
+	b.Logf("built %s: %.0f postings/s", dir, rate)
 	return ix
 }
 

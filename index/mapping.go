@@ -16,11 +16,20 @@ import (
 // MappingVersion is the version of the mapping below. Bump it with every
 // change to the mapping or to what toDoc indexes: Open rebuilds an index
 // whose stored version differs.
-const MappingVersion = 2
+const MappingVersion = 3
 
 const (
 	docType      = "posting"
 	textAnalyzer = "semak_text"
+	// pairAnalyzer indexes neighbouring words of a title or body of which
+	// one is common as one term ("juta rekod"), in the fields titlePairs
+	// and bodyPairs (pairs.go), so that a phrase is found through the
+	// postings of its pairs rather than by reading the positions of every
+	// posting of its words: "juta rekod", 119k matches in 1M postings,
+	// took 190 ms as a phrase over positions.
+	pairAnalyzer = "semak_pairs"
+	titlePairs   = "title_pairs"
+	bodyPairs    = "body_pairs"
 	versionKey   = "semak.mapping_version"
 
 	// facetField holds every facet value of a posting as "field:value",
@@ -45,6 +54,13 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
 		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(pairAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, pairName},
 	}); err != nil {
 		return nil, err
 	}
@@ -74,8 +90,15 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.IncludeInAll = false
 		return f
 	}
-	dm.AddFieldMappingsAt("title", text(true))
-	dm.AddFieldMappingsAt("body", text(true))
+	pairs := func(name string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Name = name
+		f.Analyzer = pairAnalyzer
+		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
+		return f
+	}
+	dm.AddFieldMappingsAt("title", text(true), pairs(titlePairs))
+	dm.AddFieldMappingsAt("body", text(true), pairs(bodyPairs))
 	// The facet fields answer field:value filters; their counts come from
 	// facetField, the only keyword field with doc values.
 	for _, f := range FacetFields {

@@ -45,7 +45,7 @@ func TestParseGolden(t *testing.T) {
 			continue
 		}
 		out.WriteString("tree: " + parsed.String() + "\n")
-		if _, err := translate(parsed, nil); err != nil {
+		if _, err := translate(parsed, nil, byPairs); err != nil {
 			t.Errorf("%q: translate: %v", q, err)
 		}
 	}
@@ -91,7 +91,7 @@ func FuzzParse(f *testing.F) {
 		if q.String() == "" {
 			t.Fatal("empty tree")
 		}
-		if _, err := translate(q, nil); err != nil {
+		if _, err := translate(q, nil, byPairs); err != nil {
 			t.Fatalf("translate %s: %v", q, err)
 		}
 	})

@@ -102,7 +102,11 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	}
 	rest, filters := splitFilters(q)
 	flt := compileFilter(filters, ix.opts.Victims)
-	bq, err := translate(rest, ix.opts.Victims)
+	bq, err := translate(rest, ix.opts.Victims, byPairs)
+	if err != nil {
+		return Result{}, err
+	}
+	hq, err := translate(rest, ix.opts.Victims, byPositions)
 	if err != nil {
 		return Result{}, err
 	}
@@ -148,7 +152,7 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	if more {
 		out.Next = encodeCursor(sortBy, qkey, page[len(page)-1])
 	}
-	out.Hits, err = ix.fetch(ctx, bq, page, !scan)
+	out.Hits, err = ix.fetch(ctx, hq, page, !scan)
 	return out, err
 }
 
@@ -350,15 +354,83 @@ func decodeCursor(s, sortBy, qkey string) (*pageKey, error) {
 	return k, nil
 }
 
+// translation is how translate finds a phrase.
+type translation int
+
+const (
+	// byPairs finds a phrase of two words as one term of the pair
+	// fields, and a longer one through all its pairs and then its
+	// positions; Search ranks by it.
+	byPairs translation = iota
+	// byPositions reads the positions of the words in title and body,
+	// which the highlighter needs to mark a phrase.
+	byPositions
+)
+
+// phraseWords returns the words the text analyzer makes of a phrase.
+var phraseWords = sync.OnceValue(func() func(string) []string {
+	m, err := newMapping()
+	if err != nil {
+		panic(err) // the mapping is a constant; its tests would fail first
+	}
+	a := m.AnalyzerNamed(textAnalyzer)
+	return func(s string) []string {
+		var ws []string
+		for _, t := range a.Analyze([]byte(s)) {
+			ws = append(ws, string(t.Term))
+		}
+		return ws
+	}
+})
+
+// phrasePairs returns the indexed pairs (isPair) of a phrase's words.
+func phrasePairs(words []string) []string {
+	var ps []string
+	for i := 1; i < len(words); i++ {
+		if isPair(words[i-1], words[i]) {
+			ps = append(ps, words[i-1]+" "+words[i])
+		}
+	}
+	return ps
+}
+
 // translate turns our query tree into bleve's. It is the only place bleve
 // queries are made.
-func translate(q Query, victims map[string]string) (query.Query, error) {
+func translate(q Query, victims map[string]string, how translation) (query.Query, error) {
 	switch q := q.(type) {
 	case All:
 		return bleve.NewMatchAllQuery(), nil
 	case Text:
 		var t, b query.Query
-		if q.Phrase {
+		var words, pairs []string
+		if q.Phrase && how == byPairs {
+			words = phraseWords()(q.Value)
+			pairs = phrasePairs(words)
+		}
+		if len(pairs) > 0 {
+			find := func(pairField, field string) query.Query {
+				var qs []query.Query
+				for _, p := range pairs {
+					tq := bleve.NewTermQuery(p)
+					tq.SetField(pairField)
+					qs = append(qs, tq)
+				}
+				if len(words) > 2 || len(pairs) < len(words)-1 {
+					// The pairs present are not yet the phrase: its
+					// positions must follow, read only where the
+					// pairs are.
+					pq := bleve.NewMatchPhraseQuery(q.Value)
+					pq.SetField(field)
+					qs = append(qs, pq)
+				}
+				if len(qs) == 1 {
+					return qs[0]
+				}
+				return bleve.NewConjunctionQuery(qs...)
+			}
+			t, b = find(titlePairs, "title"), find(bodyPairs, "body")
+			t.(query.BoostableQuery).SetBoost(titleBoost)
+		} else if q.Phrase && len(words) != 1 {
 			tq := bleve.NewMatchPhraseQuery(q.Value)
 			tq.SetField("title")
 			tq.SetBoost(titleBoost)
@@ -407,7 +479,7 @@ func translate(q Query, victims map[string]string) (query.Query, error) {
 		nq.SetField("claimed_records")
 		return nq, nil
 	case Not:
-		inner, err := translate(q.Q, victims)
+		inner, err := translate(q.Q, victims, how)
 		if err != nil {
 			return nil, err
 		}
@@ -419,14 +491,14 @@ func translate(q Query, victims map[string]string) (query.Query, error) {
 		var must, not []query.Query
 		for _, part := range q {
 			if n, ok := part.(Not); ok {
-				t, err := translate(n.Q, victims)
+				t, err := translate(n.Q, victims, how)
 				if err != nil {
 					return nil, err
 				}
 				not = append(not, t)
 				continue
 			}
-			t, err := translate(part, victims)
+			t, err := translate(part, victims, how)
 			if err != nil {
 				return nil, err
 			}
@@ -442,7 +514,7 @@ func translate(q Query, victims map[string]string) (query.Query, error) {
 	case Or:
 		parts := make([]query.Query, 0, len(q))
 		for _, part := range q {
-			t, err := translate(part, victims)
+			t, err := translate(part, victims, how)
 			if err != nil {
 				return nil, err
 			}
