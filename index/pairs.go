@@ -41,9 +41,12 @@ func wordSet(ws ...string) map[string]bool {
 const pairName = "semak_common_pairs"
 
 func init() {
-	registry.RegisterTokenFilter(pairName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+	err := registry.RegisterTokenFilter(pairName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return pairsOf{}, nil
 	})
+	if err != nil {
+		panic(err) // registered twice: a programming error
+	}
 }
 
 // pairsOf turns a stream of lower-case words into the pairs of
