@@ -2,7 +2,6 @@ package index
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
@@ -30,9 +29,9 @@ type collector struct {
 	match []bitset // the documents of each segment that pass filter
 
 	total  uint64
-	counts [][]uint32 // per segment, per facet term ordinal
-	page   []pageKey  // a heap of the best size matches, the worst on top
-	hint   int        // segment of the previous match
+	counts []uint32  // per termTable number
+	page   []pageKey // a heap of the best size matches, the worst on top
+	hint   int       // segment of the previous match
 }
 
 // pageKey is a match's place in the order: score (or date) descending,
@@ -52,10 +51,7 @@ func newCollector(byDate bool, size int, after *pageKey, facets bool, f filter) 
 func (c *collector) start(cols *snapCols) {
 	c.cols = cols
 	if c.facets {
-		c.counts = make([][]uint32, len(cols.segs))
-		for i, s := range cols.segs {
-			c.counts[i] = make([]uint32, len(s.dict))
-		}
+		c.counts = make([]uint32, len(cols.termValue))
 	}
 	c.page = make([]pageKey, 0, c.size)
 	if c.filter != nil {
@@ -94,9 +90,8 @@ func (c *collector) take(seg int, d uint32, score float64) {
 	s := c.cols.segs[seg]
 	c.total++
 	if c.facets {
-		counts := c.counts[seg]
-		for _, o := range s.facetOrds(d) {
-			counts[o]++
+		for _, t := range s.docFacets(d) {
+			c.counts[t]++
 		}
 	}
 	k := pageKey{score: score, posted: s.posted[d], idKey: s.idKeys[d], id: s.ids[d]}
@@ -210,58 +205,21 @@ func (c *collector) result(limit int) ([]pageKey, bool) {
 }
 
 // topFacets returns the size most frequent values of each facet field
-// among the matches, by count, then value. Segments count by their own
-// term ordinals; their dictionaries are sorted, so they are merged term by
-// term, and a field's terms are contiguous ("field:value"). Nothing is
-// kept of a term beyond its field's current top size: a facet such as
-// actor has tens of thousands of values, and a map of all of them per
-// search cost more than the whole of counting.
+// among the matches, by count, then value.
 func (c *collector) topFacets(size int) map[string]map[string]int {
+	top := make([]facetTop, len(FacetFields))
+	for i := range top {
+		top[i].size = size
+	}
+	for t, n := range c.counts {
+		if f := c.cols.termField[t]; n > 0 && f >= 0 {
+			top[f].offer(c.cols.termValue[t], int(n))
+		}
+	}
 	out := make(map[string]map[string]int, len(FacetFields))
-	top := map[string]*facetTop{}
-	for _, f := range FacetFields {
-		top[f] = &facetTop{size: size}
-	}
-	// The ordinals each segment counted, in dict order: most searches
-	// match few of the terms, and the merge then skips the rest.
-	hit := make([][]uint32, len(c.counts))
-	for seg, counts := range c.counts {
-		for o, n := range counts {
-			if n > 0 {
-				hit[seg] = append(hit[seg], uint32(o))
-			}
-		}
-	}
-	for {
-		// The smallest term any segment has left.
-		var term string
-		found := false
-		for seg, ords := range hit {
-			if len(ords) > 0 {
-				if t := c.cols.segs[seg].dict[ords[0]]; !found || t < term {
-					term, found = t, true
-				}
-			}
-		}
-		if !found {
-			break
-		}
-		n := 0
-		for seg, ords := range hit {
-			if len(ords) > 0 && c.cols.segs[seg].dict[ords[0]] == term {
-				n += int(c.counts[seg][ords[0]])
-				hit[seg] = ords[1:]
-			}
-		}
-		if field, value, ok := strings.Cut(term, ":"); ok {
-			if t := top[field]; t != nil {
-				t.offer(value, n)
-			}
-		}
-	}
-	for f, t := range top {
-		m := make(map[string]int, len(t.vals))
-		for _, v := range t.vals {
+	for i, f := range FacetFields {
+		m := make(map[string]int, len(top[i].vals))
+		for _, v := range top[i].vals {
 			m[v.term] = v.count
 		}
 		out[f] = m

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -36,25 +37,64 @@ type segCols struct {
 	idKeys  []uint64 // idKey of each id
 	posted  []int64  // posted_at in Unix nanoseconds, or noValue
 	records []int64  // claimed_records, or noValue
-	// facetField's terms in sorted order ("field:value"), the documents
-	// of term o, posts[postOff[o]:postOff[o+1]], and the ordinals of the
-	// terms of document d, ords[off[d]:off[d+1]], both in ascending order.
+	// facetField's terms in sorted order ("field:value") and the
+	// documents of term o, posts[postOff[o]:postOff[o+1]], ascending; the
+	// terms of document d as numbers of the index-wide termTable,
+	// facets[off[d]:off[d+1]].
 	dict    []string
 	postOff []uint32
 	posts   []uint32
 	off     []uint32
-	ords    []uint32
+	facets  []uint32
 }
 
-func (c *segCols) facetOrds(d uint32) []uint32 { return c.ords[c.off[d]:c.off[d+1]] }
+func (c *segCols) docFacets(d uint32) []uint32 { return c.facets[c.off[d]:c.off[d+1]] }
 func (c *segCols) termDocs(o int) []uint32     { return c.posts[c.postOff[o]:c.postOff[o+1]] }
 
 // colCache keeps the columns of the segments recent searches used. A
 // segment is immutable, so its columns never go stale; they are dropped
 // when the segment leaves the index (merged away or rebuilt).
 type colCache struct {
-	mu   sync.Mutex
-	segs map[segment.Segment]*colEntry
+	mu    sync.Mutex
+	segs  map[segment.Segment]*colEntry
+	terms *termTable
+}
+
+// termTable numbers the facet terms of all segments in one sequence, so
+// that a search counts the matches of every segment into one array, and
+// the terms of a facet field with tens of thousands of values (actor) are
+// not merged across segments by string per search. Numbers are never
+// reused; the table lives as long as the index generation.
+type termTable struct {
+	mu    sync.Mutex
+	ids   map[string]uint32
+	field []int8   // index into FacetFields, or -1
+	value []string // the term without "field:"
+}
+
+func (t *termTable) intern(term string) uint32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id, ok := t.ids[term]; ok {
+		return id
+	}
+	if t.ids == nil {
+		t.ids = map[string]uint32{}
+	}
+	id := uint32(len(t.value))
+	t.ids[term] = id
+	field, value, _ := strings.Cut(term, ":")
+	t.field = append(t.field, int8(slices.Index(FacetFields, field)))
+	t.value = append(t.value, value)
+	return id
+}
+
+// current returns the table as it is: both slices only ever grow, so
+// what they hold now stays valid.
+func (t *termTable) current() ([]int8, []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.field, t.value
 }
 
 type colEntry struct {
@@ -70,6 +110,9 @@ type snapCols struct {
 	segs  []*segCols
 	base  []uint64 // len(segs)+1; segment i holds [base[i], base[i+1])
 	snaps []*scorch.SegmentSnapshot
+	// the termTable, holding at least every term of segs
+	termField []int8
+	termValue []string
 }
 
 // of returns the columns of every segment of snap, reading those not yet
@@ -82,7 +125,9 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 	c.mu.Lock()
 	if c.segs == nil {
 		c.segs = map[segment.Segment]*colEntry{}
+		c.terms = &termTable{}
 	}
+	terms := c.terms
 	for i, s := range ss {
 		e := c.segs[s.Segment()]
 		if e == nil {
@@ -103,7 +148,7 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 	for i, s := range ss {
 		e := entries[i]
 		seg := s.Segment()
-		e.once.Do(func() { e.cols, e.err = readCols(seg) })
+		e.once.Do(func() { e.cols, e.err = readCols(seg, terms) })
 		if e.err != nil {
 			return nil, e.err
 		}
@@ -112,6 +157,7 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 		running += seg.Count()
 	}
 	out.base = append(out.base, running)
+	out.termField, out.termValue = terms.current()
 	return out, nil
 }
 
@@ -147,7 +193,7 @@ func (s *snapCols) locate(num uint64, hint int) (int, uint32) {
 }
 
 // readCols reads a segment's columns from its terms dictionaries.
-func readCols(seg segment.Segment) (*segCols, error) {
+func readCols(seg segment.Segment, terms *termTable) (*segCols, error) {
 	n := seg.Count()
 	if n >= math.MaxUint32 {
 		return nil, fmt.Errorf("index segment of %d documents is too large", n)
@@ -167,7 +213,7 @@ func readCols(seg segment.Segment) (*segCols, error) {
 			return nil, err
 		}
 	}
-	if err := readFacetTerms(seg, c); err != nil {
+	if err := readFacetTerms(seg, c, terms); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -277,8 +323,8 @@ func readNumeric(seg segment.Segment, field string, vals []int64) error {
 }
 
 // readFacetTerms reads facetField into c: the documents of each term as
-// they come (posts), and from those each document's terms (ords).
-func readFacetTerms(seg segment.Segment, c *segCols) error {
+// they come (posts), and from those each document's terms (facets).
+func readFacetTerms(seg segment.Segment, c *segCols, terms *termTable) error {
 	n := uint32(len(c.posted))
 	c.postOff = []uint32{0}
 	err := eachTerm(seg, facetField, nil, nil, func(term string, docs func(func(uint32)) error) error {
@@ -302,11 +348,12 @@ func readFacetTerms(seg segment.Segment, c *segCols) error {
 		counts[d+1] += counts[d]
 	}
 	copy(c.off, counts)
-	c.ords = make([]uint32, len(c.posts))
-	next := counts[:n] // where the next ordinal of each document goes
-	for o := range c.dict {
+	c.facets = make([]uint32, len(c.posts))
+	next := counts[:n] // where the next term of each document goes
+	for o, term := range c.dict {
+		id := terms.intern(term)
 		for _, d := range c.termDocs(o) {
-			c.ords[next[d]] = uint32(o)
+			c.facets[next[d]] = id
 			next[d]++
 		}
 	}

@@ -398,6 +398,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 	old := ix.cur
 	ix.cur, ix.gen = idx, gen+1
 	ix.writes.Add(1)
+	ix.cols.reset() // the old generation's segments and terms
 	ok = true
 	ix.mu.Unlock()
 
