@@ -58,6 +58,7 @@ type colCache struct {
 	mu    sync.Mutex
 	segs  map[segment.Segment]*colEntry
 	terms *termTable
+	dir   string // where the columns of persisted segments are kept; "" for none
 }
 
 // termTable numbers the facet terms of all segments in one sequence, so
@@ -127,7 +128,7 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 		c.segs = map[segment.Segment]*colEntry{}
 		c.terms = &termTable{}
 	}
-	terms := c.terms
+	terms, dir := c.terms, c.dir
 	for i, s := range ss {
 		e := c.segs[s.Segment()]
 		if e == nil {
@@ -148,7 +149,7 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 	for i, s := range ss {
 		e := entries[i]
 		seg := s.Segment()
-		e.once.Do(func() { e.cols, e.err = readCols(seg, terms) })
+		e.once.Do(func() { e.cols, e.err = loadCols(dir, seg, terms) })
 		if e.err != nil {
 			return nil, e.err
 		}
@@ -163,8 +164,10 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 
 func (c *colCache) sweep(ss []*scorch.SegmentSnapshot) {
 	keep := make(map[segment.Segment]bool, len(ss))
+	files := make(map[string]bool, len(ss))
 	for _, s := range ss {
 		keep[s.Segment()] = true
+		files[colsFile(s.Segment())] = true
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -173,11 +176,14 @@ func (c *colCache) sweep(ss []*scorch.SegmentSnapshot) {
 			delete(c.segs, s)
 		}
 	}
+	removeStaleCols(c.dir, files)
 }
 
-func (c *colCache) reset() {
+// reset forgets every segment, for a new generation of the index whose
+// columns are kept in dir.
+func (c *colCache) reset(dir string) {
 	c.mu.Lock()
-	c.segs = nil
+	c.segs, c.dir = nil, dir
 	c.mu.Unlock()
 }
 
@@ -192,13 +198,14 @@ func (s *snapCols) locate(num uint64, hint int) (int, uint32) {
 	return hint, uint32(num - s.base[hint])
 }
 
-// readCols reads a segment's columns from its terms dictionaries.
-func readCols(seg segment.Segment, terms *termTable) (*segCols, error) {
+// readCols reads a segment's columns from its terms dictionaries; number
+// must then give them their facets.
+func readCols(seg segment.Segment) (*segCols, error) {
 	n := seg.Count()
 	if n >= math.MaxUint32 {
 		return nil, fmt.Errorf("index segment of %d documents is too large", n)
 	}
-	c := &segCols{posted: make([]int64, n), records: make([]int64, n), off: make([]uint32, n+1)}
+	c := &segCols{posted: make([]int64, n), records: make([]int64, n)}
 	if err := readIDs(seg, c); err != nil {
 		return nil, err
 	}
@@ -213,7 +220,7 @@ func readCols(seg segment.Segment, terms *termTable) (*segCols, error) {
 			return nil, err
 		}
 	}
-	if err := readFacetTerms(seg, c, terms); err != nil {
+	if err := readFacetTerms(seg, c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -322,9 +329,9 @@ func readNumeric(seg segment.Segment, field string, vals []int64) error {
 	})
 }
 
-// readFacetTerms reads facetField into c: the documents of each term as
-// they come (posts), and from those each document's terms (facets).
-func readFacetTerms(seg segment.Segment, c *segCols, terms *termTable) error {
+// readFacetTerms reads facetField into c: its terms and the documents of
+// each.
+func readFacetTerms(seg segment.Segment, c *segCols) error {
 	n := uint32(len(c.posted))
 	c.postOff = []uint32{0}
 	err := eachTerm(seg, facetField, nil, nil, func(term string, docs func(func(uint32)) error) error {
@@ -340,6 +347,13 @@ func readFacetTerms(seg segment.Segment, c *segCols, terms *termTable) error {
 	if err != nil {
 		return err
 	}
+	return nil
+}
+
+// number fills c.facets, each document's terms as termTable numbers, from
+// c's terms and their documents.
+func (c *segCols) number(terms *termTable) {
+	n := uint32(len(c.posted))
 	counts := make([]uint32, n+1)
 	for _, d := range c.posts {
 		counts[d+1]++
@@ -347,7 +361,7 @@ func readFacetTerms(seg segment.Segment, c *segCols, terms *termTable) error {
 	for d := range n {
 		counts[d+1] += counts[d]
 	}
-	copy(c.off, counts)
+	c.off = slices.Clone(counts)
 	c.facets = make([]uint32, len(c.posts))
 	next := counts[:n] // where the next term of each document goes
 	for o, term := range c.dict {
@@ -357,5 +371,4 @@ func readFacetTerms(seg segment.Segment, c *segCols, terms *termTable) error {
 			next[d]++
 		}
 	}
-	return nil
 }

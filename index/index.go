@@ -152,6 +152,7 @@ func (ix *Index) open(ctx context.Context) error {
 		return fmt.Errorf("open index %s: %w", name, err)
 	}
 	ix.cur, ix.gen = idx, gen
+	ix.cols.reset(colsDirOf(filepath.Join(ix.dir, name)))
 	ix.removeStale(name)
 	v, err := idx.GetInternal([]byte(versionKey))
 	if err != nil {
@@ -197,7 +198,7 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	ix.cols.reset()
+	ix.cols.reset("")
 	err := ix.cur.Close()
 	if uerr := unlockDir(ix.lock); err == nil {
 		err = uerr
@@ -398,7 +399,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 	old := ix.cur
 	ix.cur, ix.gen = idx, gen+1
 	ix.writes.Add(1)
-	ix.cols.reset() // the old generation's segments and terms
+	ix.cols.reset(colsDirOf(path)) // forget the old generation's segments and terms
 	ok = true
 	ix.mu.Unlock()
 
