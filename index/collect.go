@@ -186,6 +186,29 @@ func (c *collector) all(cols *snapCols) {
 	}
 }
 
+// mergeCollectors adds up the collectors of the shards: their counts, and
+// their pages, each already the best of its shard, for result to order and
+// cut.
+func mergeCollectors(cs []*collector) *collector {
+	m := &collector{byDate: cs[0].byDate, facets: cs[0].facets}
+	for _, c := range cs {
+		m.total += c.total
+		m.page = append(m.page, c.page...)
+		if c.cols != nil && (m.cols == nil || len(c.cols.termValue) > len(m.cols.termValue)) {
+			m.cols = c.cols // the termTable as the latest shard saw it
+		}
+	}
+	if m.facets && m.cols != nil {
+		m.counts = make([]uint32, len(m.cols.termValue))
+		for _, c := range cs {
+			for t, n := range c.counts {
+				m.counts[t] += n
+			}
+		}
+	}
+	return m
+}
+
 // result returns the page in order, and whether more matches follow it.
 func (c *collector) result(limit int) ([]pageKey, bool) {
 	page := slices.Clone(c.page)

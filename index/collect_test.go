@@ -6,6 +6,8 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -50,7 +52,7 @@ func bleveTopBy(t *testing.T, ix *Index, q Query, sortBy string, size int, how t
 		sr.SortBy([]string{"-_score", "_id"})
 	}
 	sr.AddFacet(facetField, bleve.NewFacetRequest(facetField, math.MaxInt32))
-	res, err := ix.cur.SearchInContext(t.Context(), sr)
+	res, err := bleve.NewIndexAlias(ix.cur.idx...).SearchInContext(t.Context(), sr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,5 +315,90 @@ func TestPairsFilter(t *testing.T) {
 	want := []string{"jual data@1[0:9]", "data socso@2[5:15]", "2 juta@4[17:23]", "juta rekod@5[19:29]", "rekod pangkalan@6[24:40]", "pangkalan data@7[31:45]"}
 	if !slices.Equal(got, want) {
 		t.Errorf("pairs\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestShards checks that postings go to the shard their id hashes to,
+// that a generation keeps its shard count, and that the date order, total
+// and facets (which do not depend on scores) are those of one shard.
+func TestShards(t *testing.T) {
+	ps := postings.Generate(700, 21)
+	one := open(t, t.TempDir(), Options{Shards: 1})
+	dir := t.TempDir()
+	three := open(t, dir, Options{Shards: 3})
+	for _, ix := range []*Index{one, three} {
+		if err := ix.Add(t.Context(), ps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := three.Delete(t.Context(), ps[5].ID, ps[6].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := one.Delete(t.Context(), ps[5].ID, ps[6].ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(three.cur.idx) != 3 {
+		t.Fatalf("%d shards", len(three.cur.idx))
+	}
+	var total uint64
+	for k, idx := range three.cur.idx {
+		n, _ := idx.DocCount()
+		if n == 0 {
+			t.Errorf("shard %d is empty", k)
+		}
+		total += n
+		for _, p := range ps[:50] {
+			if d, _ := idx.Document(p.ID); (d != nil) != (three.cur.of(p.ID) == k && p.ID != ps[5].ID && p.ID != ps[6].ID) {
+				t.Errorf("posting %s in shard %d: %v", p.ID, k, d != nil)
+			}
+		}
+	}
+	if total != 698 {
+		t.Errorf("%d postings in the shards", total)
+	}
+	for _, q := range []string{"", "data", "victim:socso OR lang:id", `"juta rekod"`} {
+		a := doSearch(t, one, q, SearchRequest{Sort: SortDate, Facets: true, Limit: 200})
+		b := doSearch(t, three, q, SearchRequest{Sort: SortDate, Facets: true, Limit: 200})
+		ids := func(r Result) []string {
+			var out []string
+			for _, h := range r.Hits {
+				out = append(out, h.ID)
+			}
+			return out
+		}
+		if a.Total != b.Total || !slices.Equal(ids(a), ids(b)) || !maps.EqualFunc(a.Facets, b.Facets, maps.Equal) {
+			t.Errorf("%q: one shard %d %v, three %d %v", q, a.Total, a.Facets["site"], b.Total, b.Facets["site"])
+		}
+	}
+	three.Close()
+	again := open(t, dir, Options{Shards: 5})
+	if len(again.cur.idx) != 3 {
+		t.Errorf("reopened with %d shards", len(again.cur.idx))
+	}
+}
+
+// TestOldLayout checks that a generation from before shards is rebuilt
+// from the source, or refused with what to do.
+func TestOldLayout(t *testing.T) {
+	dir := t.TempDir()
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := bleve.New(filepath.Join(dir, "gen-1"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	if err := os.WriteFile(filepath.Join(dir, "CURRENT"), []byte("gen-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(t.Context(), dir, Options{}); err == nil || !strings.Contains(err.Error(), "index rebuild") {
+		t.Fatalf("old layout without a source: %v", err)
+	}
+	ps := postings.Generate(20, 1)
+	ix := open(t, dir, Options{Source: source(ps)})
+	if n, _ := ix.Count(); n != 20 {
+		t.Errorf("rebuilt with %d postings", n)
 	}
 }

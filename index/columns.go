@@ -55,10 +55,11 @@ func (c *segCols) termDocs(o int) []uint32     { return c.posts[c.postOff[o]:c.p
 // segment is immutable, so its columns never go stale; they are dropped
 // when the segment leaves the index (merged away or rebuilt).
 type colCache struct {
-	mu    sync.Mutex
-	segs  map[segment.Segment]*colEntry
-	terms *termTable
-	dir   string // where the columns of persisted segments are kept; "" for none
+	dir   string     // where the columns of persisted segments are kept; "" for none
+	terms *termTable // numbers the facet terms
+
+	mu   sync.Mutex
+	segs map[segment.Segment]*colEntry
 }
 
 // termTable numbers the facet terms of all segments in one sequence, so
@@ -126,7 +127,6 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 	c.mu.Lock()
 	if c.segs == nil {
 		c.segs = map[segment.Segment]*colEntry{}
-		c.terms = &termTable{}
 	}
 	terms, dir := c.terms, c.dir
 	for i, s := range ss {
@@ -177,14 +177,6 @@ func (c *colCache) sweep(ss []*scorch.SegmentSnapshot) {
 		}
 	}
 	removeStaleCols(c.dir, files)
-}
-
-// reset forgets every segment, for a new generation of the index whose
-// columns are kept in dir.
-func (c *colCache) reset(dir string) {
-	c.mu.Lock()
-	c.segs, c.dir = nil, dir
-	c.mu.Unlock()
 }
 
 // locate returns the segment holding global document number num and the

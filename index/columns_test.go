@@ -19,22 +19,24 @@ import (
 // themselves.
 func segmentsOf(t *testing.T, ix *Index) []*segCols {
 	t.Helper()
-	adv, err := ix.cur.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
 	var out []*segCols
-	for _, s := range r.(*scorch.IndexSnapshot).Segments() {
-		c, err := readCols(s.Segment())
+	for _, idx := range ix.cur.idx {
+		adv, err := idx.Advanced()
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, c)
+		r, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range r.(*scorch.IndexSnapshot).Segments() {
+			c, err := readCols(s.Segment())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, c)
+		}
+		r.Close()
 	}
 	return out
 }
@@ -131,7 +133,7 @@ func TestColumnFiles(t *testing.T) {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "gen-*", colsDir, "*.cols"))
+	files, _ := filepath.Glob(filepath.Join(dir, "gen-*", "shard-*", colsDir, "*.cols"))
 	if len(files) == 0 {
 		t.Fatal("no column files written")
 	}

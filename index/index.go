@@ -54,6 +54,9 @@ type Source func(ctx context.Context, yield func(posting.Posting) error) error
 type Options struct {
 	// BatchSize is how many postings go into one bleve batch (default 1000).
 	BatchSize int
+	// Shards is how many shards a rebuild makes (default DefaultShards,
+	// at most 64; see shards.go). An existing generation keeps its own.
+	Shards int
 	// FacetSize is how many values each facet returns (default 10).
 	FacetSize int
 	// Source rebuilds the index when Open finds none, or finds one built
@@ -77,7 +80,7 @@ type Options struct {
 //
 //	dir/LOCK       flock and the owner's pid
 //	dir/CURRENT    the name of the live generation, replaced by rename
-//	dir/gen-N/     the bleve index of generation N
+//	dir/gen-N/     generation N, in shards (shards.go)
 //
 // It is safe for concurrent use.
 type Index struct {
@@ -87,7 +90,7 @@ type Index struct {
 	log  *slog.Logger
 
 	mu     sync.RWMutex // guards cur and gen; held shared by every read and write of cur
-	cur    bleve.Index
+	cur    *shards
 	gen    int
 	closed bool
 
@@ -95,7 +98,6 @@ type Index struct {
 	// match-all facet counts are cached for one value of it.
 	writes     atomic.Uint64
 	facetCache facetCache
-	cols       colCache // per-segment columns for Search (columns.go)
 
 	rebuildMu sync.Mutex // one rebuild at a time
 	jmu       sync.Mutex
@@ -110,6 +112,12 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	}
 	if opts.FacetSize <= 0 {
 		opts.FacetSize = 10
+	}
+	if opts.Shards <= 0 {
+		opts.Shards = DefaultShards
+	}
+	if opts.Shards > maxShards {
+		return nil, fmt.Errorf("index: %d shards; at most %d", opts.Shards, maxShards)
 	}
 	if opts.version == 0 {
 		opts.version = MappingVersion
@@ -147,14 +155,21 @@ func (ix *Index) open(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("index %s: CURRENT names %q, not a generation; remove the directory and rebuild", ix.dir, name)
 	}
-	idx, err := bleve.Open(filepath.Join(ix.dir, name))
-	if err != nil {
-		return fmt.Errorf("open index %s: %w", name, err)
+	cur, err := openShards(filepath.Join(ix.dir, name))
+	if errors.Is(err, errOldLayout) {
+		// Built before shards: as good as another mapping version.
+		if ix.opts.Source == nil {
+			return fmt.Errorf("index %s was built by an older semak: run `semak index rebuild`", ix.dir)
+		}
+		ix.log.InfoContext(ctx, "index built by an older semak, rebuilding", "dir", ix.dir)
+		return ix.Rebuild(ctx, ix.opts.Source)
 	}
-	ix.cur, ix.gen = idx, gen
-	ix.cols.reset(colsDirOf(filepath.Join(ix.dir, name)))
+	if err != nil {
+		return err
+	}
+	ix.cur, ix.gen = cur, gen
 	ix.removeStale(name)
-	v, err := idx.GetInternal([]byte(versionKey))
+	v, err := cur.idx[0].GetInternal([]byte(versionKey))
 	if err != nil {
 		return fmt.Errorf("read mapping version: %w", err)
 	}
@@ -162,7 +177,7 @@ func (ix *Index) open(ctx context.Context) error {
 		return nil
 	}
 	if ix.opts.Source == nil {
-		_ = idx.Close()
+		_ = cur.close()
 		return fmt.Errorf("index %s was built with mapping version %q, this semak needs %s (the mapping version, and the victim table's hash when organisations are registered): run `semak index rebuild`", ix.dir, v, ix.versionValue())
 	}
 	ix.log.InfoContext(ctx, "index mapping or victim table changed, rebuilding", "dir", ix.dir, "had", string(v), "want", ix.versionValue())
@@ -198,8 +213,7 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	ix.cols.reset("")
-	err := ix.cur.Close()
+	err := ix.cur.close()
 	if uerr := unlockDir(ix.lock); err == nil {
 		err = uerr
 	}
@@ -244,7 +258,7 @@ func (ix *Index) Add(ctx context.Context, ps ...posting.Posting) error {
 		return errClosed
 	}
 	defer ix.writes.Add(1) // after the batches, even a failed one's part
-	if err := addTo(ctx, ix.cur, ix.opts.BatchSize, ix.opts.Victims, ps); err != nil {
+	if err := ix.cur.write(ctx, ix.opts.BatchSize, ix.opts.Victims, ps, nil); err != nil {
 		return err
 	}
 	ix.jmu.Lock()
@@ -257,25 +271,6 @@ func (ix *Index) Add(ctx context.Context, ps ...posting.Posting) error {
 	return nil
 }
 
-func addTo(ctx context.Context, idx bleve.Index, size int, victims map[string]string, ps []posting.Posting) error {
-	b := idx.NewBatch()
-	for i, p := range ps {
-		if err := b.Index(p.ID, toDoc(p, victims)); err != nil {
-			return fmt.Errorf("index posting %s: %w", p.ID, err)
-		}
-		if b.Size() >= size || i == len(ps)-1 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := idx.Batch(b); err != nil {
-				return fmt.Errorf("write index batch: %w", err)
-			}
-			b.Reset()
-		}
-	}
-	return nil
-}
-
 // Delete removes postings by id; unknown ids are ignored.
 func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	ix.mu.RLock()
@@ -284,18 +279,8 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 		return errClosed
 	}
 	defer ix.writes.Add(1)
-	b := ix.cur.NewBatch()
-	for i, id := range ids {
-		b.Delete(id)
-		if b.Size() >= ix.opts.BatchSize || i == len(ids)-1 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := ix.cur.Batch(b); err != nil {
-				return fmt.Errorf("delete from index: %w", err)
-			}
-			b.Reset()
-		}
+	if err := ix.cur.write(ctx, ix.opts.BatchSize, nil, nil, ids); err != nil {
+		return err
 	}
 	ix.jmu.Lock()
 	if ix.journal != nil {
@@ -314,7 +299,7 @@ func (ix *Index) Count() (uint64, error) {
 	if ix.closed {
 		return 0, errClosed
 	}
-	return ix.cur.DocCount()
+	return ix.cur.count()
 }
 
 // Rebuild builds a new generation of the index from all (nil: empty) and
@@ -350,7 +335,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 		_ = os.RemoveAll(path)
 		return fmt.Errorf("rebuild index: %w", err)
 	}
-	idx, err := bleve.Open(path)
+	cur, err := openShards(path)
 	if err != nil {
 		_ = os.RemoveAll(path)
 		return fmt.Errorf("open rebuilt index: %w", err)
@@ -358,7 +343,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 	ok := false
 	defer func() {
 		if !ok {
-			_ = idx.Close()
+			_ = cur.close()
 			_ = os.RemoveAll(path)
 		}
 	}()
@@ -381,14 +366,7 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 	}
 	ix.journal = nil
 	ix.jmu.Unlock()
-	err = addTo(ctx, idx, ix.opts.BatchSize, ix.opts.Victims, adds)
-	if err == nil && len(dels) > 0 {
-		b := idx.NewBatch()
-		for _, id := range dels {
-			b.Delete(id)
-		}
-		err = idx.Batch(b)
-	}
+	err = cur.write(ctx, ix.opts.BatchSize, ix.opts.Victims, adds, dels)
 	if err == nil {
 		err = atomicfile.WriteFile(filepath.Join(ix.dir, "CURRENT"), []byte(name+"\n"))
 	}
@@ -397,14 +375,13 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 		return fmt.Errorf("rebuild index: %w", err)
 	}
 	old := ix.cur
-	ix.cur, ix.gen = idx, gen+1
+	ix.cur, ix.gen = cur, gen+1
 	ix.writes.Add(1)
-	ix.cols.reset(colsDirOf(path)) // forget the old generation's segments and terms
 	ok = true
 	ix.mu.Unlock()
 
 	if old != nil {
-		if err := old.Close(); err != nil {
+		if err := old.close(); err != nil {
 			ix.log.WarnContext(ctx, "close old index generation", "err", err)
 		}
 		ix.removeStale(name)
@@ -430,22 +407,28 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 	if err != nil {
 		return 0, fmt.Errorf("index mapping: %w", err)
 	}
-	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
-	if err == nil {
-		err = idx.Close()
-	}
-	if err == nil {
-		idx, err = bleve.OpenUsing(path, map[string]any{"unsafe_batch": true})
-	}
-	if err != nil {
-		return 0, fmt.Errorf("create index %s: %w", path, err)
-	}
+	var idx []bleve.Index
 	closed := false
 	defer func() {
 		if !closed {
-			_ = idx.Close()
+			_ = closeAll(idx)
 		}
 	}()
+	for k := range ix.opts.Shards {
+		p := shardPath(path, k)
+		i, err := bleve.NewUsing(p, m, scorch.Name, scorch.Name, nil)
+		if err == nil {
+			err = i.Close()
+		}
+		if err == nil {
+			i, err = bleve.OpenUsing(p, map[string]any{"unsafe_batch": true})
+		}
+		if err != nil {
+			return 0, fmt.Errorf("create index %s: %w", p, err)
+		}
+		idx = append(idx, i)
+	}
+	sh := newShards(path, idx)
 
 	// Building segments allocates a great deal of short-lived memory: with
 	// the collector's default target (GOGC 100) much of the CPU went to
@@ -465,7 +448,11 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 	defer cancel()
 	size := max(ix.opts.BatchSize, buildBatchSize)
 	workers := runtime.GOMAXPROCS(0)
-	chunks := make(chan []posting.Posting, workers)
+	type chunk struct {
+		shard int
+		ps    []posting.Posting
+	}
+	chunks := make(chan chunk, workers)
 	var (
 		wg      sync.WaitGroup
 		werrMu  sync.Mutex
@@ -483,12 +470,13 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ps := range chunks {
+			for c := range chunks {
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				b := idx.NewBatch()
-				for _, p := range ps {
+				shard := idx[c.shard]
+				b := shard.NewBatch()
+				for _, p := range c.ps {
 					if err := b.Index(p.ID, toDoc(p, ix.opts.Victims)); err != nil {
 						setWErr(fmt.Errorf("index posting %s: %w", p.ID, err))
 						break
@@ -497,7 +485,7 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 				if ctx.Err() != nil {
 					continue
 				}
-				if err := idx.Batch(b); err != nil {
+				if err := shard.Batch(b); err != nil {
 					setWErr(fmt.Errorf("write index batch: %w", err))
 				}
 			}
@@ -505,11 +493,11 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 	}
 
 	n := 0
-	chunk := make([]posting.Posting, 0, size)
-	send := func() error {
+	pending := make([][]posting.Posting, len(idx)) // each shard's next chunk
+	send := func(k int) error {
 		select {
-		case chunks <- chunk:
-			chunk = make([]posting.Posting, 0, size)
+		case chunks <- chunk{k, pending[k]}:
+			pending[k] = make([]posting.Posting, 0, size)
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -522,15 +510,18 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 				return nil
 			}
 			n++
-			chunk = append(chunk, p)
-			if len(chunk) == size {
-				return send()
+			k := sh.of(p.ID)
+			pending[k] = append(pending[k], p)
+			if len(pending[k]) == size {
+				return send(k)
 			}
 			return nil
 		})
 	}
-	if err == nil && len(chunk) > 0 {
-		err = send()
+	for k := range pending {
+		if err == nil && len(pending[k]) > 0 {
+			err = send(k)
+		}
 	}
 	close(chunks)
 	wg.Wait()
@@ -541,25 +532,31 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 		return 0, err
 	}
 
-	// A last batch whose persisted callback runs once it, and so every
-	// batch before it, is on disk.
-	persisted := make(chan error, 1)
-	b := idx.NewBatch()
-	b.SetInternal([]byte(versionKey), []byte(ix.versionValue()))
-	b.SetPersistedCallback(func(err error) { persisted <- err })
-	if err := idx.Batch(b); err != nil {
-		return 0, fmt.Errorf("write index batch: %w", err)
-	}
-	select {
-	case err = <-persisted:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
+	// A last batch per shard whose persisted callback runs once it, and so
+	// every batch before it, is on disk.
+	err = sh.each(ctx, func(ctx context.Context, _ int, i bleve.Index) error {
+		persisted := make(chan error, 1)
+		b := i.NewBatch()
+		b.SetInternal([]byte(versionKey), []byte(ix.versionValue()))
+		b.SetPersistedCallback(func(err error) { persisted <- err })
+		if err := i.Batch(b); err != nil {
+			return fmt.Errorf("write index batch: %w", err)
+		}
+		select {
+		case err := <-persisted:
+			if err != nil {
+				return fmt.Errorf("persist index: %w", err)
+			}
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
 	if err != nil {
-		return 0, fmt.Errorf("persist index: %w", err)
+		return 0, err
 	}
 	closed = true
-	return n, idx.Close()
+	return n, sh.close()
 }
 
 // buildGCPercent is the garbage collector's target during a build.

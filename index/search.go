@@ -132,15 +132,19 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 		facets = ix.facetCache.get(ix.writes.Load())
 	}
 	ver := ix.writes.Load()
-	col := newCollector(sortBy == SortDate, limit+1, after, req.Facets && facets == nil, flt)
-	if scan {
-		err = ix.searchAll(col)
-	} else {
-		err = ix.searchBleve(ctx, bq, col)
-	}
+	// Every shard at once, each into its own collector.
+	cs := make([]*collector, len(ix.cur.idx))
+	err = ix.cur.each(ctx, func(ctx context.Context, k int, idx bleve.Index) error {
+		cs[k] = newCollector(sortBy == SortDate, limit+1, after, req.Facets && facets == nil, flt)
+		if scan {
+			return searchAll(idx, ix.cur.cols[k], cs[k])
+		}
+		return searchBleve(ctx, idx, ix.cur.cols[k], bq, cs[k])
+	})
 	if err != nil {
 		return Result{}, err
 	}
+	col := mergeCollectors(cs)
 	if col.facets {
 		facets = col.topFacets(ix.opts.FacetSize)
 		if matchAll {
@@ -158,24 +162,24 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 
 var errNotScorch = errors.New("index: not a scorch index; remove the index directory to rebuild it")
 
-// searchBleve runs bq through bleve with col taking the matches. The only
-// sort bleve is asked for is the score, the one that needs nothing read per
-// match.
-func (ix *Index) searchBleve(ctx context.Context, bq query.Query, col *collector) error {
+// searchBleve runs bq through one shard with col taking the matches. The
+// only sort bleve is asked for is the score, the one that needs nothing
+// read per match.
+func searchBleve(ctx context.Context, idx bleve.Index, cache *colCache, bq query.Query, col *collector) error {
 	sr := bleve.NewSearchRequestOptions(bq, 1, 0, false)
 	// Not Score "none" for the date order: bleve's phrase searcher then
 	// reads no term positions and matches nothing.
 	sr.SortBy([]string{"-_score"})
-	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, col.handler(&ix.cols))
-	if _, err := ix.cur.SearchInContext(ctx, sr); err != nil {
+	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, col.handler(cache))
+	if _, err := idx.SearchInContext(ctx, sr); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
 	return nil
 }
 
-// searchAll gives col every posting, from a snapshot of the index.
-func (ix *Index) searchAll(col *collector) error {
-	adv, err := ix.cur.Advanced()
+// searchAll gives col every posting of one shard, from a snapshot of it.
+func searchAll(idx bleve.Index, cache *colCache, col *collector) error {
+	adv, err := idx.Advanced()
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -188,7 +192,7 @@ func (ix *Index) searchAll(col *collector) error {
 	if !ok {
 		return errNotScorch
 	}
-	cols, err := ix.cols.of(snap)
+	cols, err := cache.of(snap)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -198,35 +202,49 @@ func (ix *Index) searchAll(col *collector) error {
 
 // fetch returns the stored fields, and with highlight the highlighted
 // fragments, of the page's postings: a second search for bq restricted to
-// their ids. A posting deleted between the two searches is left out.
+// their ids, in their shards. A posting deleted between the two searches
+// is left out.
 func (ix *Index) fetch(ctx context.Context, bq query.Query, page []pageKey, highlight bool) ([]Hit, error) {
 	out := make([]Hit, 0, len(page))
 	if len(page) == 0 {
 		return out, nil
 	}
-	ids := make([]string, len(page))
-	for i, k := range page {
-		ids[i] = k.id
+	ids := make([][]string, len(ix.cur.idx))
+	for _, k := range page {
+		s := ix.cur.of(k.id)
+		ids[s] = append(ids[s], k.id)
 	}
-	var fq query.Query = bleve.NewDocIDQuery(ids)
-	if highlight {
-		// Matched again for the positions of its words; without
-		// highlights the ids alone are cheaper than any query with them.
-		fq = bleve.NewConjunctionQuery(bq, fq)
-	}
-	sr := bleve.NewSearchRequestOptions(fq, len(ids), 0, false)
-	sr.Fields = []string{"title", "site", "posted_at"}
-	if highlight {
-		sr.Highlight = bleve.NewHighlightWithStyle("html")
-		sr.Highlight.Fields = []string{"title", "body"}
-	}
-	res, err := ix.cur.SearchInContext(ctx, sr)
+	var mu sync.Mutex
+	byID := make(map[string]*search.DocumentMatch, len(page))
+	err := ix.cur.each(ctx, func(ctx context.Context, k int, idx bleve.Index) error {
+		if len(ids[k]) == 0 {
+			return nil
+		}
+		var fq query.Query = bleve.NewDocIDQuery(ids[k])
+		if highlight {
+			// Matched again for the positions of its words; without
+			// highlights the ids alone are cheaper than any query.
+			fq = bleve.NewConjunctionQuery(bq, fq)
+		}
+		sr := bleve.NewSearchRequestOptions(fq, len(ids[k]), 0, false)
+		sr.Fields = []string{"title", "site", "posted_at"}
+		if highlight {
+			sr.Highlight = bleve.NewHighlightWithStyle("html")
+			sr.Highlight.Fields = []string{"title", "body"}
+		}
+		res, err := idx.SearchInContext(ctx, sr)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, h := range res.Hits {
+			byID[h.ID] = h
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
-	for _, h := range res.Hits {
-		byID[h.ID] = h
+		return nil, err
 	}
 	for _, k := range page {
 		h := byID[k.id]
