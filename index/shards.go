@@ -52,7 +52,6 @@ type shards struct {
 
 func shardPath(gen string, k int) string { return filepath.Join(gen, "shard-"+strconv.Itoa(k)) }
 
-
 func newShards(gen string, idx []bleve.Index) *shards {
 	s := &shards{idx: idx, terms: &termTable{}}
 	for k := range idx {
