@@ -70,7 +70,7 @@ func openShards(gen string) (*shards, error) {
 		}
 		i, err := bleve.Open(p)
 		if err != nil {
-			closeAll(idx)
+			_ = closeAll(idx)
 			return nil, fmt.Errorf("open index shard %s: %w", p, err)
 		}
 		idx = append(idx, i)
