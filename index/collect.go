@@ -48,7 +48,7 @@ func newCollector(byDate bool, size int, after *pageKey, facets bool, f filter) 
 	return &collector{byDate: byDate, size: size, after: after, facets: facets, filter: f}
 }
 
-func (c *collector) start(cols *snapCols) {
+func (c *collector) start(cols *snapCols) error {
 	c.cols = cols
 	if c.facets {
 		c.counts = make([]uint32, len(cols.termValue))
@@ -57,9 +57,13 @@ func (c *collector) start(cols *snapCols) {
 	if c.filter != nil {
 		c.match = make([]bitset, len(cols.segs))
 		for i, s := range cols.segs {
-			c.match[i] = c.filter(s)
+			var err error
+			if c.match[i], err = c.filter(s); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // before reports whether a comes before b in the results.
@@ -92,6 +96,15 @@ func (c *collector) take(seg int, d uint32, score float64) {
 	if c.facets {
 		for _, t := range s.docFacets(d) {
 			c.counts[t]++
+		}
+	}
+	if len(c.page) == c.size {
+		// Most matches cannot make a full page, which the score or the
+		// date alone tells, before the id is read (a cache miss less
+		// for a sparse match).
+		w := &c.page[0]
+		if c.byDate && s.posted[d] < w.posted || !c.byDate && score < w.score {
+			return
 		}
 	}
 	k := pageKey{score: score, posted: s.posted[d], idKey: s.idKeys[d], id: s.ids[d]}
@@ -151,7 +164,9 @@ func (c *collector) handler(cache *colCache) search.MakeDocumentMatchHandler {
 		if err != nil {
 			return nil, false, err
 		}
-		c.start(cols)
+		if err := c.start(cols); err != nil {
+			return nil, false, err
+		}
 		return func(m *search.DocumentMatch) error {
 			if m == nil {
 				return nil
@@ -167,8 +182,10 @@ func (c *collector) handler(cache *colCache) search.MakeDocumentMatchHandler {
 
 // all takes every live document of the snapshot that passes the filter,
 // each scoring 1 as bleve's match-all query scores it.
-func (c *collector) all(cols *snapCols) {
-	c.start(cols)
+func (c *collector) all(cols *snapCols) error {
+	if err := c.start(cols); err != nil {
+		return err
+	}
 	for seg, ss := range cols.snaps {
 		docs := fullBitset(len(cols.segs[seg].posted))
 		if del := ss.Deleted(); del != nil {
@@ -184,6 +201,7 @@ func (c *collector) all(cols *snapCols) {
 		}
 		docs.each(func(d uint32) { c.take(seg, d, 1) })
 	}
+	return nil
 }
 
 // mergeCollectors adds up the collectors of the shards: their counts, and

@@ -255,8 +255,9 @@ func TestFilterBounds(t *testing.T) {
 	}
 }
 
-// TestPhrasePairs checks that a phrase found through the pair fields
-// matches exactly the postings its positions match.
+// TestPhrasePairs checks that a phrase found through the pair fields, and
+// words beside common words only filtered by them, match exactly the
+// postings the plain translation (positions, every word scoring) matches.
 func TestPhrasePairs(t *testing.T) {
 	ix := open(t, t.TempDir(), Options{})
 	ps := postings.Generate(1500, 5)
@@ -275,6 +276,7 @@ func TestPhrasePairs(t *testing.T) {
 		`"juta rekod" lang:ms`, `"rekod juta"`, `"jual data" OR "data bocor"`, `"keselamatan keselamatan"`,
 		`"2024"`, `"laporan pertubuhan keselamatan sosial 2024"`, `"!!"`, `"data pertubuhan keselamatan"`,
 		`"keselamatan sosial data"`, `"bocor data"`, `"database leaked"`,
+		"jual data bpjs", "data bocor socso -lang:en", "the data", "DATA socso OR jual bpjs", `data "juta rekod" records:>1m`,
 	} {
 		q, err := Parse(qs)
 		if err != nil {

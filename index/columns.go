@@ -46,6 +46,56 @@ type segCols struct {
 	posts   []uint32
 	off     []uint32
 	facets  []uint32
+
+	// The documents holding each common word asked for so far, in the
+	// title or body, read from seg's postings (see word). seg is used
+	// only during a search, while a snapshot holding it is open.
+	seg     segment.Segment
+	wordsMu sync.Mutex
+	words   map[string]bitset
+}
+
+// word returns the documents holding w, a common word, in the title or
+// the body. The set is kept: there are few common words and a set is one
+// bit per document.
+func (c *segCols) word(w string) (bitset, error) {
+	c.wordsMu.Lock()
+	defer c.wordsMu.Unlock()
+	if b, ok := c.words[w]; ok {
+		return b, nil
+	}
+	b := newBitset(len(c.posted))
+	for _, field := range []string{"title", "body"} {
+		dict, err := c.seg.Dictionary(field)
+		if err != nil {
+			return nil, fmt.Errorf("read index field %s: %w", field, err)
+		}
+		if dict == nil {
+			continue
+		}
+		pl, err := dict.PostingsList([]byte(w), nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("read index field %s: %w", field, err)
+		}
+		it := pl.Iterator(false, false, false, nil)
+		for {
+			p, err := it.Next()
+			if err != nil {
+				return nil, fmt.Errorf("read index field %s: %w", field, err)
+			}
+			if p == nil {
+				break
+			}
+			if d := p.Number(); d < uint64(len(c.posted)) {
+				b.set(uint32(d))
+			}
+		}
+	}
+	if c.words == nil {
+		c.words = map[string]bitset{}
+	}
+	c.words[w] = b
+	return b, nil
 }
 
 func (c *segCols) docFacets(d uint32) []uint32 { return c.facets[c.off[d]:c.off[d+1]] }

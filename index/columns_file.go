@@ -57,6 +57,7 @@ func loadCols(dir string, seg segment.Segment, terms *termTable) (*segCols, erro
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
 			if c, err := decodeCols(b); err == nil && uint64(len(c.posted)) == seg.Count() {
 				c.number(terms)
+				c.seg = seg
 				return c, nil
 			}
 		}
@@ -70,6 +71,7 @@ func loadCols(dir string, seg segment.Segment, terms *termTable) (*segCols, erro
 		_ = atomicfile.WriteFile(filepath.Join(dir, name), encodeCols(c))
 	}
 	c.number(terms)
+	c.seg = seg
 	return c, nil
 }
 

@@ -196,8 +196,7 @@ func searchAll(idx bleve.Index, cache *colCache, col *collector) error {
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	col.all(cols)
-	return nil
+	return col.all(cols)
 }
 
 // fetch returns the stored fields, and with highlight the highlighted
@@ -466,6 +465,8 @@ func translate(q Query, victims map[string]string, how translation) (query.Query
 			t, b = tq, bq
 		}
 		return bleve.NewDisjunctionQuery(t, b), nil
+	case word:
+		return translate(Text{Value: q.Value}, victims, how)
 	case Field:
 		if q.Field == "victim" {
 			q.Value = victimName(victims, q.Value)
