@@ -36,7 +36,7 @@ type filter func(s *segCols) (bitset, error)
 // word is a common word as a filter: in the title or the body.
 type word struct{ Value string }
 
-func (word) isQuery()          {}
+func (word) isQuery()         {}
 func (w word) String() string { return "(common " + strconv.Quote(w.Value) + ")" }
 
 // splitFilters splits q into the part bleve must search (All when none)
