@@ -24,10 +24,13 @@ import (
 // from the stored fields. It is the reference the collector must agree
 // with.
 func bleveTop(t *testing.T, ix *Index, q Query, sortBy string, size int) ([]string, uint64) {
-	return bleveTopBy(t, ix, q, sortBy, size, byPairs)
+	ids, total, _ := bleveTopBy(t, ix, q, sortBy, size, byPairs)
+	return ids, total
 }
 
-func bleveTopBy(t *testing.T, ix *Index, q Query, sortBy string, size int, how translation) ([]string, uint64) {
+// bleveTopBy is bleveTop with a choice of translation; it returns the
+// scores too.
+func bleveTopBy(t *testing.T, ix *Index, q Query, sortBy string, size int, how translation) ([]string, uint64, map[string]float64) {
 	t.Helper()
 	// The same split as Search's: bleve applies the filters without
 	// scoring them, Search from its columns.
@@ -78,10 +81,12 @@ func bleveTopBy(t *testing.T, ix *Index, q Query, sortBy string, size int, how t
 		})
 	}
 	var ids []string
+	scores := map[string]float64{}
 	for _, h := range hits {
 		ids = append(ids, h.ID)
+		scores[h.ID] = h.Score
 	}
-	return ids, res.Total
+	return ids, res.Total, scores
 }
 
 // refFacets counts the facets of the postings ids from the postings
@@ -153,7 +158,7 @@ func TestCollectorSameAsBleve(t *testing.T) {
 		}
 		for _, sortBy := range []string{SortRelevance, SortDate} {
 			t.Run(fmt.Sprintf("%s/%q", sortBy, qs), func(t *testing.T) {
-				want, wantTotal := bleveTop(t, ix, q, sortBy, 5000)
+				want, wantTotal, wantScores := bleveTopBy(t, ix, q, sortBy, 5000, byPairs)
 				wantFacets := refFacets(want, live, ix.opts.Victims, ix.opts.FacetSize)
 				var got []string
 				req := SearchRequest{Sort: sortBy, Limit: 61, Facets: true}
@@ -170,6 +175,9 @@ func TestCollectorSameAsBleve(t *testing.T) {
 					}
 					for _, h := range res.Hits {
 						got = append(got, h.ID)
+						if w := wantScores[h.ID]; sortBy == SortRelevance && h.Score != w {
+							t.Fatalf("%s scores %v, bleve %v", h.ID, h.Score, w)
+						}
 					}
 					if res.Next == "" {
 						break
@@ -322,7 +330,7 @@ func TestPhrasePairs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, wantTotal := bleveTopBy(t, ix, q, SortDate, 5000, byPositions)
+		want, wantTotal, _ := bleveTopBy(t, ix, q, SortDate, 5000, byPositions)
 		res, err := ix.Search(t.Context(), q, SearchRequest{Sort: SortDate, Limit: MaxLimit})
 		if err != nil {
 			t.Fatal(err)

@@ -139,6 +139,9 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 		if scan {
 			return searchAll(idx, ix.cur.cols[k], cs[k])
 		}
+		if w, ok := singleWord(rest); ok {
+			return searchWord(idx, ix.cur.cols[k], w, cs[k])
+		}
 		return searchBleve(ctx, idx, ix.cur.cols[k], bq, cs[k])
 	})
 	if err != nil {

@@ -1,0 +1,148 @@
+package index
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// A query of one word (besides filters) is the commonest an analyst types
+// ("socso", "database records:>1m"), and for a common word the slowest:
+// bleve's searchers made a match object for each of the word's postings
+// in title and body, 100 ns each, and a filter then dropped most of them
+// ("database" is in 721k of 1M postings). searchWord walks the two
+// postings lists itself, side by side in document order, and scores each
+// posting exactly as bleve scores translate's query for the word, a
+// disjunction of a term query on the title (boosted) and one on the body:
+//
+//	idf(f)      = 1 + ln(docs / (postings of the word in f + 1))
+//	queryNorm   = 1 / sqrt(Σ_f (boost(f) · idf(f))²)
+//	score(f)    = sqrt(freq) · norm · idf(f) · (boost(f) · idf(f) · queryNorm)
+//	score       = (score(title) + score(body)) · fields matched / 2
+//
+// over the shard's live documents. TestCollectorSameAsBleve holds it to
+// bleve's scores, order and ties included; a bleve upgrade that scores
+// otherwise fails it.
+
+// wordFields are the fields translate searches a word in, with their
+// boosts, in the order bleve sums their scores.
+var wordFields = [2]struct {
+	name  string
+	boost float64
+}{{"title", titleBoost}, {"body", 1}}
+
+// singleWord returns the one analysed word of q when q is a word (not a
+// phrase) that analyses to exactly one.
+func singleWord(q Query) (string, bool) {
+	t, ok := q.(Text)
+	if !ok || t.Phrase {
+		return "", false
+	}
+	ws := phraseWords()(t.Value)
+	if len(ws) != 1 {
+		return "", false
+	}
+	return ws[0], true
+}
+
+// searchWord gives col every posting of one shard holding word in its
+// title or body, scored as bleve would.
+func searchWord(idx bleve.Index, cache *colCache, word string, col *collector) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer func() { _ = r.Close() }()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return errNotScorch
+	}
+	cols, err := cache.of(snap)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if err := col.start(cols); err != nil {
+		return err
+	}
+	docs, err := snap.DocCount()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	term := []byte(word)
+	// The postings of the word per segment and field, without deleted
+	// documents, and the word's count per field for its idf.
+	lists := make([][2]segment.PostingsList, len(cols.snaps))
+	var counts [2]uint64
+	for s, ss := range cols.snaps {
+		for f, field := range wordFields {
+			dict, err := ss.Segment().Dictionary(field.name)
+			if err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			if dict == nil {
+				continue
+			}
+			pl, err := dict.PostingsList(term, ss.Deleted(), nil)
+			if err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			lists[s][f] = pl
+			counts[f] += pl.Count()
+		}
+	}
+	var idf, weight [2]float64
+	sumSquares := 0.0
+	for f, field := range wordFields {
+		idf[f] = 1.0 + math.Log(float64(docs)/float64(counts[f]+1.0))
+		w := field.boost * idf[f]
+		sumSquares += w * w
+	}
+	queryNorm := 1.0 / math.Sqrt(sumSquares)
+	for f, field := range wordFields {
+		weight[f] = field.boost * idf[f] * queryNorm
+	}
+	score := func(f int, p segment.Posting) float64 {
+		return math.Sqrt(float64(p.Frequency())) * p.Norm() * idf[f] * weight[f]
+	}
+
+	for s := range cols.snaps {
+		var its [2]segment.PostingsIterator
+		var cur [2]segment.Posting
+		for f := range wordFields {
+			if lists[s][f] != nil {
+				its[f] = lists[s][f].Iterator(true, true, false, nil)
+				if cur[f], err = its[f].Next(); err != nil {
+					return fmt.Errorf("search: %w", err)
+				}
+			}
+		}
+		for cur[0] != nil || cur[1] != nil {
+			// The lowest document either list is at, and its score.
+			var d uint64 = math.MaxUint64
+			for f := range cur {
+				if cur[f] != nil {
+					d = min(d, cur[f].Number())
+				}
+			}
+			sum, matched := 0.0, 0
+			for f := range cur {
+				if cur[f] != nil && cur[f].Number() == d {
+					sum += score(f, cur[f])
+					matched++
+					if cur[f], err = its[f].Next(); err != nil {
+						return fmt.Errorf("search: %w", err)
+					}
+				}
+			}
+			col.add(s, uint32(d), sum*(float64(matched)/float64(len(wordFields))))
+		}
+	}
+	return nil
+}
