@@ -157,35 +157,28 @@ func compileFilter(q Query, victims map[string]string) filter {
 			return b, err
 		}
 	case And:
-		fs := compileFilters(q, victims)
-		return func(s *segCols) (bitset, error) {
-			b, err := fs[0](s)
-			for _, f := range fs[1:] {
-				if err != nil {
-					break
-				}
-				var o bitset
-				o, err = f(s)
-				b.and(o)
-			}
-			return b, err
-		}
+		return combine(compileFilters(q, victims), bitset.and)
 	case Or:
-		fs := compileFilters(q, victims)
-		return func(s *segCols) (bitset, error) {
-			b, err := fs[0](s)
-			for _, f := range fs[1:] {
-				if err != nil {
-					break
-				}
-				var o bitset
-				o, err = f(s)
-				b.or(o)
-			}
-			return b, err
-		}
+		return combine(compileFilters(q, victims), bitset.or)
 	}
 	panic("index: compileFilter of a query with words")
+}
+
+// combine is the filter that joins the sets of fs with op (AND or OR).
+func combine(fs []filter, op func(b, o bitset)) filter {
+	return func(s *segCols) (bitset, error) {
+		b, err := fs[0](s)
+		for _, f := range fs[1:] {
+			if err != nil {
+				return nil, err
+			}
+			var o bitset
+			if o, err = f(s); err == nil {
+				op(b, o)
+			}
+		}
+		return b, err
+	}
 }
 
 func compileFilters(qs []Query, victims map[string]string) []filter {

@@ -182,6 +182,14 @@ func searchBleve(ctx context.Context, idx bleve.Index, cache *colCache, bq query
 
 // searchAll gives col every posting of one shard, from a snapshot of it.
 func searchAll(idx bleve.Index, cache *colCache, col *collector) error {
+	return withSnapshot(idx, cache, func(_ *scorch.IndexSnapshot, cols *snapCols) error {
+		return col.all(cols)
+	})
+}
+
+// withSnapshot calls fn with a snapshot of one shard and its columns,
+// open while fn runs.
+func withSnapshot(idx bleve.Index, cache *colCache, fn func(*scorch.IndexSnapshot, *snapCols) error) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
@@ -199,7 +207,7 @@ func searchAll(idx bleve.Index, cache *colCache, col *collector) error {
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	return col.all(cols)
+	return fn(snap, cols)
 }
 
 // fetch returns the stored fields, and with highlight the highlighted

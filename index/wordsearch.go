@@ -51,23 +51,12 @@ func singleWord(q Query) (string, bool) {
 // searchWord gives col every posting of one shard holding word in its
 // title or body, scored as bleve would.
 func searchWord(idx bleve.Index, cache *colCache, word string, col *collector) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	defer func() { _ = r.Close() }()
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return errNotScorch
-	}
-	cols, err := cache.of(snap)
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
+	return withSnapshot(idx, cache, func(snap *scorch.IndexSnapshot, cols *snapCols) error {
+		return scoreWord(snap, cols, word, col)
+	})
+}
+
+func scoreWord(snap *scorch.IndexSnapshot, cols *snapCols, word string, col *collector) error {
 	if err := col.start(cols); err != nil {
 		return err
 	}
