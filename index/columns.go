@@ -124,11 +124,13 @@ type termTable struct {
 	value []string // the term without "field:"
 }
 
-func (t *termTable) intern(term string) uint32 {
+// intern returns the number of term and the index of its field in
+// FacetFields (-1 for none).
+func (t *termTable) intern(term string) (uint32, int8) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if id, ok := t.ids[term]; ok {
-		return id
+		return id, t.field[id]
 	}
 	if t.ids == nil {
 		t.ids = map[string]uint32{}
@@ -138,7 +140,7 @@ func (t *termTable) intern(term string) uint32 {
 	field, value, _ := strings.Cut(term, ":")
 	t.field = append(t.field, int8(slices.Index(FacetFields, field)))
 	t.value = append(t.value, value)
-	return id
+	return id, t.field[id]
 }
 
 // current returns the table as it is: both slices only ever grow, so
@@ -396,21 +398,32 @@ func readFacetTerms(seg segment.Segment, c *segCols) error {
 // c's terms and their documents.
 func (c *segCols) number(terms *termTable) {
 	n := uint32(len(c.posted))
+	// Only the terms of facet fields are counted; the lower-case twins
+	// (actor_lc:…) are there for filters alone.
+	ids := make([]uint32, len(c.dict))
+	counted := make([]bool, len(c.dict))
 	counts := make([]uint32, n+1)
-	for _, d := range c.posts {
-		counts[d+1]++
+	for o, term := range c.dict {
+		var field int8
+		ids[o], field = terms.intern(term)
+		if counted[o] = field >= 0; counted[o] {
+			for _, d := range c.termDocs(o) {
+				counts[d+1]++
+			}
+		}
 	}
 	for d := range n {
 		counts[d+1] += counts[d]
 	}
 	c.off = slices.Clone(counts)
-	c.facets = make([]uint32, len(c.posts))
+	c.facets = make([]uint32, counts[n])
 	next := counts[:n] // where the next term of each document goes
-	for o, term := range c.dict {
-		id := terms.intern(term)
-		for _, d := range c.termDocs(o) {
-			c.facets[next[d]] = id
-			next[d]++
+	for o := range c.dict {
+		if counted[o] {
+			for _, d := range c.termDocs(o) {
+				c.facets[next[d]] = ids[o]
+				next[d]++
+			}
 		}
 	}
 }

@@ -200,36 +200,23 @@ func between(vals []int64, lo, hi int64) bitset {
 	return b
 }
 
-// fieldFilter matches the postings holding a facet term: the one term
-// "field:value" as toDoc normalised it, or for the fields matched without
-// regard to case (actor, victim) every term of the field whose value
-// folds to the same.
+// fieldFilter matches the postings holding a facet term: "field:value"
+// as toDoc normalised it, or for the fields matched without regard to
+// case (actor, victim) its lower-case twin.
 func fieldFilter(q Field, victims map[string]string) filter {
 	if q.Field == "victim" {
 		q.Value = victimName(victims, q.Value)
 	}
-	prefix := q.Field + ":"
-	want := prefix + normalize(q.Field, q.Value)
-	lc, folded := foldedField[q.Field]
-	if folded {
-		want = normalize(lc, q.Value)
+	want := q.Field + ":" + normalize(q.Field, q.Value)
+	if lc, ok := foldedField[q.Field]; ok {
+		want = lc + ":" + normalize(lc, q.Value)
 	}
 	return func(s *segCols) (bitset, error) {
 		b := newBitset(len(s.posted))
-		add := func(o int) {
+		if o, ok := s.term(want); ok {
 			for _, d := range s.termDocs(o) {
 				b.set(d)
 			}
-		}
-		if folded {
-			lo, hi := s.termRange(prefix)
-			for o := lo; o < hi; o++ {
-				if normalize(lc, s.dict[o][len(prefix):]) == want {
-					add(o)
-				}
-			}
-		} else if o, ok := s.term(want); ok {
-			add(o)
 		}
 		return b, nil
 	}
@@ -237,12 +224,8 @@ func fieldFilter(q Field, victims map[string]string) filter {
 
 // isCommonWord reports whether q is a single word of commonWords.
 func isCommonWord(q Query) bool {
-	t, ok := q.(Text)
-	if !ok || t.Phrase {
-		return false
-	}
-	ws := phraseWords()(t.Value)
-	return len(ws) == 1 && commonWords[ws[0]]
+	w, ok := singleWord(q)
+	return ok && commonWords[w]
 }
 
 // term returns the ordinal of a facet term in the segment.

@@ -482,12 +482,12 @@ func translate(q Query, victims map[string]string, how translation) (query.Query
 		if q.Field == "victim" {
 			q.Value = victimName(victims, q.Value)
 		}
-		field, value := q.Field, normalize(q.Field, q.Value)
-		if f, ok := foldedField[field]; ok {
-			field, value = f, normalize(f, q.Value)
+		term := q.Field + ":" + normalize(q.Field, q.Value)
+		if lc, ok := foldedField[q.Field]; ok {
+			term = lc + ":" + normalize(lc, q.Value)
 		}
-		tq := bleve.NewTermQuery(value)
-		tq.SetField(field)
+		tq := bleve.NewTermQuery(term)
+		tq.SetField(facetField)
 		return tq, nil
 	case Posted:
 		t, f := true, false
