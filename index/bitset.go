@@ -48,6 +48,22 @@ func (b bitset) not(n int) {
 	b.trim(n)
 }
 
+// next returns the first member at or after d.
+func (b bitset) next(d uint32) (uint32, bool) {
+	i := int(d / 64)
+	if i >= len(b) {
+		return 0, false
+	}
+	w := b[i] &^ (1<<(d%64) - 1)
+	for w == 0 {
+		if i++; i == len(b) {
+			return 0, false
+		}
+		w = b[i]
+	}
+	return uint32(i*64 + bits.TrailingZeros64(w)), true
+}
+
 // each calls fn with every member in ascending order.
 func (b bitset) each(fn func(d uint32)) {
 	for i, w := range b {

@@ -112,6 +112,10 @@ func scoreWord(snap *scorch.IndexSnapshot, cols *snapCols, word string, col *col
 				}
 			}
 		}
+		var match bitset // the filter's documents; nil: all
+		if col.match != nil {
+			match = col.match[s]
+		}
 		for cur[0] != nil || cur[1] != nil {
 			// The lowest document either list is at, and its score.
 			var d uint64 = math.MaxUint64
@@ -119,6 +123,24 @@ func scoreWord(snap *scorch.IndexSnapshot, cols *snapCols, word string, col *col
 				if cur[f] != nil {
 					d = min(d, cur[f].Number())
 				}
+			}
+			if match != nil && !match.has(uint32(d)) {
+				// Skip to the filter's next document: zap advances
+				// through the postings in between without handing out
+				// each (a third of the cost, measured, for a filter
+				// passing 1 in 5).
+				next, ok := match.next(uint32(d) + 1)
+				if !ok {
+					break
+				}
+				for f := range cur {
+					if cur[f] != nil && cur[f].Number() < uint64(next) {
+						if cur[f], err = its[f].Advance(uint64(next)); err != nil {
+							return fmt.Errorf("search: %w", err)
+						}
+					}
+				}
+				continue
 			}
 			sum, matched := 0.0, 0
 			for f := range cur {
