@@ -452,3 +452,19 @@ func TestOldLayout(t *testing.T) {
 		t.Errorf("rebuilt with %d postings", n)
 	}
 }
+
+// TestNotKeepsRanking checks that a common word beside only a negation
+// still ranks: "data -zzzz" orders as "data" does.
+func TestNotKeepsRanking(t *testing.T) {
+	ix, _ := sharedIndex(t)
+	a := doSearch(t, ix, "data", SearchRequest{Limit: 50})
+	b := doSearch(t, ix, "data -zzznotaword", SearchRequest{Limit: 50})
+	if a.Total != b.Total || len(a.Hits) != len(b.Hits) {
+		t.Fatalf("%d and %d hits", a.Total, b.Total)
+	}
+	for i := range a.Hits {
+		if a.Hits[i].ID != b.Hits[i].ID {
+			t.Fatalf("hit %d: %s (%v) and %s (%v)", i, a.Hits[i].ID, a.Hits[i].Score, b.Hits[i].ID, b.Hits[i].Score)
+		}
+	}
+}

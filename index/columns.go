@@ -203,6 +203,12 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 		seg := s.Segment()
 		e.once.Do(func() { e.cols, e.err = loadCols(dir, seg, terms) })
 		if e.err != nil {
+			// Not kept: the next search tries the segment again.
+			c.mu.Lock()
+			if c.segs[seg] == e {
+				delete(c.segs, seg)
+			}
+			c.mu.Unlock()
 			return nil, e.err
 		}
 		out.segs = append(out.segs, e.cols)
@@ -214,12 +220,15 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 	return out, nil
 }
 
+//
+// The snapshot may be older than one another search has swept with, and
+// then newer segments' columns are dropped from memory too; they are
+// loaded again from their files, which are removed only once their
+// segment's file is gone (removeStaleCols), whatever the snapshot.
 func (c *colCache) sweep(ss []*scorch.SegmentSnapshot) {
 	keep := make(map[segment.Segment]bool, len(ss))
-	files := make(map[string]bool, len(ss))
 	for _, s := range ss {
 		keep[s.Segment()] = true
-		files[colsFile(s.Segment())] = true
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -228,7 +237,7 @@ func (c *colCache) sweep(ss []*scorch.SegmentSnapshot) {
 			delete(c.segs, s)
 		}
 	}
-	removeStaleCols(c.dir, files)
+	removeStaleCols(c.dir)
 }
 
 // locate returns the segment holding global document number num and the

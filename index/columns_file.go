@@ -21,11 +21,17 @@ import (
 // are kept beside it, in colsDir of the generation, in a file named after
 // the segment's (segments never change, so neither does the file), and
 // loaded from there in a tenth of the time. The files are a cache: one
-// that is missing, from another version or damaged is read again from the
-// segment and rewritten; one whose segment has been merged away is
-// removed.
+// that is missing, from another version, damaged or of another segment is
+// read again from the segment and rewritten; one whose segment file is
+// gone is removed. "Of another segment": scorch names segments by a
+// counter that restarts from the highest on disk, so after a restart a
+// new segment can take the name of one whose documents were all deleted
+// (its file removed, its columns not yet). A file therefore records the
+// zap file's own CRC-32 and document count, and is used only for the
+// segment that has both.
 //
-// Layout, little-endian: the magic, n (documents), then the ids (a length
+// Layout, little-endian: the magic, the segment's CRC-32, n (documents),
+// then the ids (a length
 // and the bytes of all of them, then n+1 offsets), the n dates, the n
 // record counts, the facet terms (a count, then each with its length),
 // their n+1 document offsets and the documents, and last a CRC-32C of
@@ -34,28 +40,29 @@ import (
 
 const (
 	colsDir   = "semak-columns"
-	colsMagic = "SEMAKCOL\x00\x00\x00\x01" // the last byte is the format version
+	colsMagic = "SEMAKCOL\x00\x00\x00\x02" // the last byte is the format version
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// colsFile is the file name of a segment's columns, or "" for a segment
-// not on disk.
-func colsFile(seg segment.Segment) string {
+// colsFile is the file name of a segment's columns and the segment's
+// CRC-32, or "" for a segment not on disk (or whose CRC is unknown).
+func colsFile(seg segment.Segment) (string, uint32) {
 	p, ok := seg.(segment.PersistedSegment)
-	if !ok {
-		return ""
+	crc, hasCRC := seg.(interface{ CRC() uint32 })
+	if !ok || !hasCRC {
+		return "", 0
 	}
-	return filepath.Base(p.Path()) + ".cols"
+	return filepath.Base(p.Path()) + ".cols", crc.CRC()
 }
 
 // loadCols returns the columns of seg from its file in dir, or reads them
 // from the segment and writes the file.
 func loadCols(dir string, seg segment.Segment, terms *termTable) (*segCols, error) {
-	name := colsFile(seg)
+	name, crc := colsFile(seg)
 	if dir != "" && name != "" {
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
-			if c, err := decodeCols(b); err == nil && uint64(len(c.posted)) == seg.Count() {
+			if c, fcrc, err := decodeCols(b); err == nil && fcrc == crc && uint64(len(c.posted)) == seg.Count() {
 				c.number(terms)
 				c.seg = seg
 				return c, nil
@@ -68,15 +75,16 @@ func loadCols(dir string, seg segment.Segment, terms *termTable) (*segCols, erro
 	}
 	if dir != "" && name != "" {
 		// A cache that cannot be written is only slower next time.
-		_ = atomicfile.WriteFile(filepath.Join(dir, name), encodeCols(c))
+		_ = atomicfile.WriteFile(filepath.Join(dir, name), encodeCols(c, crc))
 	}
 	c.number(terms)
 	c.seg = seg
 	return c, nil
 }
 
-// removeStaleCols removes the column files in dir other than keep's.
-func removeStaleCols(dir string, keep map[string]bool) {
+// removeStaleCols removes the column files in dir whose segment file (in
+// the shard's store directory) is gone, and temporary files a crash left.
+func removeStaleCols(dir string) {
 	if dir == "" {
 		return
 	}
@@ -84,20 +92,27 @@ func removeStaleCols(dir string, keep map[string]bool) {
 	if err != nil {
 		return
 	}
+	store := filepath.Join(filepath.Dir(dir), "store")
 	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".cols") && !keep[e.Name()] {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
+		name := e.Name()
+		stale := strings.HasPrefix(name, ".tmp-")
+		if zap, ok := strings.CutSuffix(name, ".cols"); ok {
+			_, err := os.Stat(filepath.Join(store, zap))
+			stale = errors.Is(err, os.ErrNotExist)
+		}
+		if stale {
+			_ = os.Remove(filepath.Join(dir, name))
 		}
 	}
 }
 
-func encodeCols(c *segCols) []byte {
+func encodeCols(c *segCols, crc uint32) []byte {
 	n := len(c.posted)
 	var idBytes int
 	for _, id := range c.ids {
 		idBytes += len(id)
 	}
-	size := len(colsMagic) + 4 + 4 + idBytes + 4*(n+1) + 16*n + 4
+	size := len(colsMagic) + 4 + 4 + 4 + idBytes + 4*(n+1) + 16*n + 4
 	for _, t := range c.dict {
 		size += 4 + len(t)
 	}
@@ -105,6 +120,7 @@ func encodeCols(c *segCols) []byte {
 	b := make([]byte, 0, size)
 	u32 := func(v uint32) { b = binary.LittleEndian.AppendUint32(b, v) }
 	b = append(b, colsMagic...)
+	u32(crc)
 	u32(uint32(n))
 	u32(uint32(idBytes))
 	for _, id := range c.ids {
@@ -191,21 +207,23 @@ func (r *colReader) i64s(count int) []int64 {
 	return out
 }
 
-// decodeCols checks and decodes a column file. Every count and offset is
-// checked against what is left, so a damaged file is an error, never a
+// decodeCols checks and decodes a column file, returning the columns and
+// the CRC-32 of the segment they were read from. Every count and offset
+// is checked against what is left, so a damaged file is an error, never a
 // panic or a huge allocation.
-func decodeCols(b []byte) (*segCols, error) {
+func decodeCols(b []byte) (*segCols, uint32, error) {
 	if len(b) < len(colsMagic)+4 || string(b[:len(colsMagic)]) != colsMagic {
-		return nil, errColsFile
+		return nil, 0, errColsFile
 	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
 	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, errColsFile
+		return nil, 0, errColsFile
 	}
 	r := &colReader{b: body[len(colsMagic):]}
+	crc := r.u32()
 	n := int(r.u32())
 	if n > len(r.b)/16 {
-		return nil, errColsFile
+		return nil, 0, errColsFile
 	}
 	idBytes := r.u32()
 	all := string(r.take(int(idBytes)))
@@ -216,7 +234,7 @@ func decodeCols(b []byte) (*segCols, error) {
 		c.idKeys = make([]uint64, n)
 		for d := range n {
 			if offs[d] > offs[d+1] {
-				return nil, errColsFile
+				return nil, 0, errColsFile
 			}
 			c.ids[d] = all[offs[d]:offs[d+1]]
 			c.idKeys[d] = idKey(c.ids[d])
@@ -226,7 +244,7 @@ func decodeCols(b []byte) (*segCols, error) {
 	c.records = r.i64s(n)
 	terms := int(r.u32())
 	if terms > len(r.b)/4 {
-		return nil, errColsFile
+		return nil, 0, errColsFile
 	}
 	c.dict = make([]string, 0, terms)
 	for range terms {
@@ -234,18 +252,21 @@ func decodeCols(b []byte) (*segCols, error) {
 	}
 	c.postOff = r.u32s(terms+1, math.MaxUint32)
 	if r.err != nil || c.postOff[0] != 0 {
-		return nil, errColsFile
+		return nil, 0, errColsFile
 	}
 	for o := range terms {
 		if c.postOff[o] > c.postOff[o+1] {
-			return nil, errColsFile
+			return nil, 0, errColsFile
 		}
+	}
+	if n == 0 && c.postOff[terms] > 0 {
+		return nil, 0, errColsFile // documents of a segment without any
 	}
 	c.posts = r.u32s(int(c.postOff[terms]), uint32(max(n-1, 0)))
 	if r.err != nil || len(r.b) != 0 {
-		return nil, fmt.Errorf("%w: %d bytes left over", errColsFile, len(r.b))
+		return nil, 0, fmt.Errorf("%w: %d bytes left over", errColsFile, len(r.b))
 	}
-	return c, nil
+	return c, crc, nil
 }
 
 // colsDirOf is where the columns of the generation at genPath are kept.

@@ -63,8 +63,14 @@ func splitFilters(q Query) (rest, filters Query) {
 			words = append(words, part)
 		}
 	}
-	if len(words) == 0 {
-		words = common // nothing rarer to rank by
+	positive := false // a word or phrase that ranks, not only a NOT
+	for _, w := range words {
+		if _, not := w.(Not); !not {
+			positive = true
+		}
+	}
+	if !positive {
+		words = append(words, common...) // nothing rarer to rank by
 	} else {
 		for _, c := range common {
 			fs = append(fs, word{phraseWords()(c.(Text).Value)[0]})
@@ -153,8 +159,11 @@ func compileFilter(q Query, victims map[string]string) filter {
 		inner := compileFilter(q.Q, victims)
 		return func(s *segCols) (bitset, error) {
 			b, err := inner(s)
+			if err != nil {
+				return nil, err
+			}
 			b.not(len(s.posted))
-			return b, err
+			return b, nil
 		}
 	case And:
 		return combine(compileFilters(q, victims), bitset.and)
