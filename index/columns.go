@@ -220,7 +220,6 @@ func (c *colCache) of(snap *scorch.IndexSnapshot) (*snapCols, error) {
 	return out, nil
 }
 
-//
 // The snapshot may be older than one another search has swept with, and
 // then newer segments' columns are dropped from memory too; they are
 // loaded again from their files, which are removed only once their
