@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -466,5 +467,71 @@ func TestNotKeepsRanking(t *testing.T) {
 		if a.Hits[i].ID != b.Hits[i].ID {
 			t.Fatalf("hit %d: %s (%v) and %s (%v)", i, a.Hits[i].ID, a.Hits[i].Score, b.Hits[i].ID, b.Hits[i].Score)
 		}
+	}
+}
+
+// TestConcurrentSearchAndWrite searches from several goroutines while
+// postings are added, deleted and the index rebuilt, for the race
+// detector (make test runs with -race) and for errors; at the end the
+// index must hold what was written.
+func TestConcurrentSearchAndWrite(t *testing.T) {
+	ix := open(t, t.TempDir(), Options{BatchSize: 50})
+	ps := postings.Generate(900, 17)
+	if err := ix.Add(t.Context(), ps[:300]...); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{"", "data", "socso -posted:2023", "lang:ms OR lang:id", `"juta rekod"`, "jual data bpjs", "victim:perkeso records:>1000"}
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				req := SearchRequest{Facets: i%2 == 0, Limit: 7}
+				if g%2 == 1 {
+					req.Sort = SortDate
+				}
+				q := queries[(g+i)%len(queries)]
+				res, err := ix.SearchString(t.Context(), q, req)
+				if err == nil && res.Next != "" {
+					req.After = res.Next
+					_, err = ix.SearchString(t.Context(), q, req)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("%s: %w", q, err)
+					return
+				}
+			}
+		})
+	}
+	for i := 300; i < 900; i += 100 {
+		if err := ix.Add(t.Context(), ps[i:i+100]...); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Delete(t.Context(), ps[i-300].ID); err != nil {
+			t.Fatal(err)
+		}
+		if i == 600 {
+			if err := ix.Rebuild(t.Context(), source(ps[:700])); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	close(done)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// The rebuild (from ps[:700], with the writes that raced it) and the
+	// writes after it: everything but the deletes after the rebuild.
+	want := uint64(900 - 2)
+	if got := doSearch(t, ix, "", SearchRequest{}).Total; got != want {
+		t.Errorf("%d postings at the end, want %d", got, want)
 	}
 }
