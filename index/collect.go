@@ -217,10 +217,20 @@ func mergeCollectors(cs []*collector) *collector {
 		}
 	}
 	if m.facets && m.cols != nil {
-		m.counts = make([]uint32, len(m.cols.termValue))
-		for _, c := range cs {
-			for t, n := range c.counts {
-				m.counts[t] += n
+		// Into the longest shard's counts (the termTable as the latest
+		// shard saw it): one array of every term less to clear and add.
+		into := 0
+		for k, c := range cs {
+			if len(c.counts) > len(cs[into].counts) {
+				into = k
+			}
+		}
+		m.counts = cs[into].counts
+		for k, c := range cs {
+			if k != into {
+				for t, n := range c.counts {
+					m.counts[t] += n
+				}
 			}
 		}
 	}
@@ -253,7 +263,10 @@ func (c *collector) topFacets(size int) map[string]map[string]int {
 		top[i].size = size
 	}
 	for t, n := range c.counts {
-		if f := c.cols.termField[t]; n > 0 && f >= 0 {
+		if n == 0 {
+			continue
+		}
+		if f := c.cols.termField[t]; f >= 0 {
 			top[f].offer(c.cols.termValue[t], int(n))
 		}
 	}

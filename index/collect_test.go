@@ -535,3 +535,16 @@ func TestConcurrentSearchAndWrite(t *testing.T) {
 		t.Errorf("%d postings at the end, want %d", got, want)
 	}
 }
+
+// TestEmptyIndex searches an index with nothing in it, every way.
+func TestEmptyIndex(t *testing.T) {
+	ix := open(t, t.TempDir(), Options{})
+	for _, q := range []string{"", "data", "socso", "victim:x", `"juta rekod"`, "a OR b", "records:>5"} {
+		for _, sortBy := range []string{SortRelevance, SortDate} {
+			res := doSearch(t, ix, q, SearchRequest{Facets: true, Sort: sortBy})
+			if res.Total != 0 || len(res.Hits) != 0 || res.Next != "" {
+				t.Errorf("%q: %+v", q, res)
+			}
+		}
+	}
+}
