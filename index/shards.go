@@ -160,7 +160,11 @@ func (s *shards) write(ctx context.Context, size int, victims map[string]string,
 			if err := idx.Batch(b); err != nil {
 				return fmt.Errorf("write index batch: %w", err)
 			}
-			b.Reset()
+			// A new batch, not b.Reset(): scorch's Batch can return while
+			// the goroutine that queued the documents for analysis is
+			// still finishing its range over the batch's map, and Reset
+			// clears that map (the race detector caught it).
+			b = idx.NewBatch()
 			return nil
 		}
 		for _, p := range addsOf[k] {
