@@ -139,8 +139,8 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 		if scan {
 			return searchAll(idx, ix.cur.cols[k], cs[k])
 		}
-		if w, ok := singleWord(rest); ok {
-			return searchWord(idx, ix.cur.cols[k], w, cs[k])
+		if term, fields, ok := singleTerm(rest); ok {
+			return searchTerm(idx, ix.cur.cols[k], term, fields, cs[k])
 		}
 		return searchBleve(ctx, idx, ix.cur.cols[k], bq, cs[k])
 	})

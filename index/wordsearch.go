@@ -23,16 +23,41 @@ import (
 //	score(f)    = sqrt(freq) · norm · idf(f) · (boost(f) · idf(f) · queryNorm)
 //	score       = (score(title) + score(body)) · fields matched / 2
 //
-// over the shard's live documents. TestCollectorSameAsBleve holds it to
-// bleve's scores, order and ties included; a bleve upgrade that scores
-// otherwise fails it.
+// over the shard's live documents. A phrase of two words indexed as a pair
+// ("juta rekod") is one term of the pair fields and is searched the same
+// way. TestCollectorSameAsBleve holds both to bleve's scores, order and
+// ties included; a bleve upgrade that scores otherwise fails it.
 
-// wordFields are the fields translate searches a word in, with their
-// boosts, in the order bleve sums their scores.
-var wordFields = [2]struct {
-	name  string
-	boost float64
-}{{"title", titleBoost}, {"body", 1}}
+// termFields are the two fields translate searches one term in, title
+// first (boosted by titleBoost), then body.
+type termFields [2]string
+
+var (
+	wordFields = termFields{"title", "body"}
+	pairFields = termFields{titlePairs, bodyPairs}
+)
+
+// fieldBoost is the boost of the field at that place in a termFields.
+var fieldBoost = [2]float64{titleBoost, 1}
+
+// singleTerm returns the one term, and the fields, that translate turns
+// q into a title-or-body search of: a word (not a phrase) that analyses
+// to exactly one word, or a phrase of two words indexed as a pair
+// (pairs.go), which translate searches as that one term.
+func singleTerm(q Query) (string, termFields, bool) {
+	if w, ok := singleWord(q); ok {
+		return w, wordFields, true
+	}
+	t, ok := q.(Text)
+	if !ok || !t.Phrase {
+		return "", termFields{}, false
+	}
+	ws := phraseWords()(t.Value)
+	if ps := phrasePairs(ws); len(ws) == 2 && len(ps) == 1 {
+		return ps[0], pairFields, true
+	}
+	return "", termFields{}, false
+}
 
 // singleWord returns the one analysed word of q when q is a word (not a
 // phrase) that analyses to exactly one.
@@ -48,15 +73,15 @@ func singleWord(q Query) (string, bool) {
 	return ws[0], true
 }
 
-// searchWord gives col every posting of one shard holding word in its
-// title or body, scored as bleve would.
-func searchWord(idx bleve.Index, cache *colCache, word string, col *collector) error {
+// searchTerm gives col every posting of one shard holding term in either
+// of fields, scored as bleve would.
+func searchTerm(idx bleve.Index, cache *colCache, term string, fields termFields, col *collector) error {
 	return withSnapshot(idx, cache, func(snap *scorch.IndexSnapshot, cols *snapCols) error {
-		return scoreWord(snap, cols, word, col)
+		return scoreTerm(snap, cols, term, fields, col)
 	})
 }
 
-func scoreWord(snap *scorch.IndexSnapshot, cols *snapCols, word string, col *collector) error {
+func scoreTerm(snap *scorch.IndexSnapshot, cols *snapCols, word string, fields termFields, col *collector) error {
 	if err := col.start(cols); err != nil {
 		return err
 	}
@@ -70,8 +95,8 @@ func scoreWord(snap *scorch.IndexSnapshot, cols *snapCols, word string, col *col
 	lists := make([][2]segment.PostingsList, len(cols.snaps))
 	var counts [2]uint64
 	for s, ss := range cols.snaps {
-		for f, field := range wordFields {
-			dict, err := ss.Segment().Dictionary(field.name)
+		for f, field := range fields {
+			dict, err := ss.Segment().Dictionary(field)
 			if err != nil {
 				return fmt.Errorf("search: %w", err)
 			}
@@ -88,14 +113,14 @@ func scoreWord(snap *scorch.IndexSnapshot, cols *snapCols, word string, col *col
 	}
 	var idf, weight [2]float64
 	sumSquares := 0.0
-	for f, field := range wordFields {
+	for f, boost := range fieldBoost {
 		idf[f] = 1.0 + math.Log(float64(docs)/float64(counts[f]+1.0))
-		w := field.boost * idf[f]
+		w := boost * idf[f]
 		sumSquares += w * w
 	}
 	queryNorm := 1.0 / math.Sqrt(sumSquares)
-	for f, field := range wordFields {
-		weight[f] = field.boost * idf[f] * queryNorm
+	for f, boost := range fieldBoost {
+		weight[f] = boost * idf[f] * queryNorm
 	}
 	score := func(f int, p segment.Posting) float64 {
 		return math.Sqrt(float64(p.Frequency())) * p.Norm() * idf[f] * weight[f]
@@ -104,7 +129,7 @@ func scoreWord(snap *scorch.IndexSnapshot, cols *snapCols, word string, col *col
 	for s := range cols.snaps {
 		var its [2]segment.PostingsIterator
 		var cur [2]segment.Posting
-		for f := range wordFields {
+		for f := range fields {
 			if lists[s][f] != nil {
 				its[f] = lists[s][f].Iterator(true, true, false, nil)
 				if cur[f], err = its[f].Next(); err != nil {
@@ -152,7 +177,7 @@ func scoreWord(snap *scorch.IndexSnapshot, cols *snapCols, word string, col *col
 					}
 				}
 			}
-			col.add(s, uint32(d), sum*(float64(matched)/float64(len(wordFields))))
+			col.add(s, uint32(d), sum*(float64(matched)/float64(len(fields))))
 		}
 	}
 	return nil
