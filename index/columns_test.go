@@ -236,3 +236,14 @@ func TestColumnFileOfReusedName(t *testing.T) {
 		t.Fatalf("with another segment's column file: %d hits %+v, sites %v", res.Total, res.Hits, res.Facets["site"])
 	}
 }
+
+// TestRebuildWritesColumns checks that a rebuilt generation has its
+// column files before any search.
+func TestRebuildWritesColumns(t *testing.T) {
+	dir := t.TempDir()
+	ix := open(t, dir, Options{Source: source(postings.Generate(200, 4))})
+	files, _ := filepath.Glob(filepath.Join(dir, "gen-*", "shard-*", colsDir, "*.cols"))
+	if len(files) < len(ix.cur.idx) {
+		t.Fatalf("column files after a rebuild: %v", files)
+	}
+}

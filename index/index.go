@@ -347,6 +347,10 @@ func (ix *Index) Rebuild(ctx context.Context, all Source) error {
 			_ = os.RemoveAll(path)
 		}
 	}()
+	if err := cur.warm(ctx); err != nil {
+		// The columns are a cache: the first search reads them instead.
+		ix.log.WarnContext(ctx, "read the new index generation's search columns", "err", err)
+	}
 	// build wrote the mapping version with its last batch.
 	ix.mu.Lock()
 	if ix.closed {

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/semak/semak/crawler/posting"
 )
@@ -182,5 +183,15 @@ func (s *shards) write(ctx context.Context, size int, victims map[string]string,
 			}
 		}
 		return flush(true)
+	})
+}
+
+// warm reads the columns of every segment, and so writes their files, so
+// that the first search of a new generation (and of every process after
+// it) does not read them from the dictionaries: about 3 s per million
+// postings, against a rebuild of about two minutes.
+func (s *shards) warm(ctx context.Context) error {
+	return s.each(ctx, func(_ context.Context, k int, idx bleve.Index) error {
+		return withSnapshot(idx, s.cols[k], func(*scorch.IndexSnapshot, *snapCols) error { return nil })
 	})
 }
