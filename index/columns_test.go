@@ -247,3 +247,26 @@ func TestRebuildWritesColumns(t *testing.T) {
 		t.Fatalf("column files after a rebuild: %v", files)
 	}
 }
+
+// TestCloseAfterWriteWritesColumns checks that a process that wrote
+// leaves the column files of every segment for the next one.
+func TestCloseAfterWriteWritesColumns(t *testing.T) {
+	dir := t.TempDir()
+	ix := open(t, dir, Options{})
+	if err := ix.Add(t.Context(), postings.Generate(150, 9)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "gen-*", "shard-*", "store", "*.zap"))
+	if len(segs) == 0 {
+		t.Fatal("no segments on disk")
+	}
+	for _, seg := range segs {
+		cols := filepath.Join(filepath.Dir(filepath.Dir(seg)), colsDir, filepath.Base(seg)+".cols")
+		if _, err := os.Stat(cols); err != nil {
+			t.Errorf("segment %s has no column file: %v", filepath.Base(seg), err)
+		}
+	}
+}

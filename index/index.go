@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -213,6 +214,17 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
+	if ix.writes.Load() > 0 {
+		// This process wrote: make its segments files and read their
+		// columns now, so that the next process (a `semak search` after
+		// a `semak posting add`) loads them instead of reading them from
+		// the dictionaries. The columns are a cache; failing is no error.
+		ctx, cancel := context.WithTimeout(context.Background(), closeWarmTimeout)
+		if err := ix.cur.persist(ctx, ix.versionValue()); err == nil {
+			_ = ix.cur.warm(ctx)
+		}
+		cancel()
+	}
 	err := ix.cur.close()
 	if uerr := unlockDir(ix.lock); err == nil {
 		err = uerr
@@ -221,6 +233,10 @@ func (ix *Index) Close() error {
 }
 
 var errClosed = errors.New("index is closed")
+
+// closeWarmTimeout bounds what Close waits for a write's segments to be
+// on disk before reading their columns.
+const closeWarmTimeout = 30 * time.Second
 
 // versionValue is what an index built with these options records: the
 // mapping version, and a hash of the victim table when there is one.
@@ -538,25 +554,7 @@ func (ix *Index) build(ctx context.Context, path string, all Source) (int, error
 
 	// A last batch per shard whose persisted callback runs once it, and so
 	// every batch before it, is on disk.
-	err = sh.each(ctx, func(ctx context.Context, _ int, i bleve.Index) error {
-		persisted := make(chan error, 1)
-		b := i.NewBatch()
-		b.SetInternal([]byte(versionKey), []byte(ix.versionValue()))
-		b.SetPersistedCallback(func(err error) { persisted <- err })
-		if err := i.Batch(b); err != nil {
-			return fmt.Errorf("write index batch: %w", err)
-		}
-		select {
-		case err := <-persisted:
-			if err != nil {
-				return fmt.Errorf("persist index: %w", err)
-			}
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	})
-	if err != nil {
+	if err := sh.persist(ctx, ix.versionValue()); err != nil {
 		return 0, err
 	}
 	closed = true

@@ -195,3 +195,26 @@ func (s *shards) warm(ctx context.Context) error {
 		return withSnapshot(idx, s.cols[k], func(*scorch.IndexSnapshot, *snapCols) error { return nil })
 	})
 }
+
+// persist writes the mapping version to every shard in a last batch and
+// waits until that batch, and so every batch before it, is on disk.
+func (s *shards) persist(ctx context.Context, version string) error {
+	return s.each(ctx, func(ctx context.Context, _ int, i bleve.Index) error {
+		persisted := make(chan error, 1)
+		b := i.NewBatch()
+		b.SetInternal([]byte(versionKey), []byte(version))
+		b.SetPersistedCallback(func(err error) { persisted <- err })
+		if err := i.Batch(b); err != nil {
+			return fmt.Errorf("write index batch: %w", err)
+		}
+		select {
+		case err := <-persisted:
+			if err != nil {
+				return fmt.Errorf("persist index: %w", err)
+			}
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+}
