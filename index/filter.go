@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // Filters — field:value, posted:, records: and their AND, OR and NOT —
@@ -53,13 +52,14 @@ func splitFilters(q Query) (rest, filters Query) {
 		return q, nil
 	}
 	var words, fs, common And
+	var commonFilters []Query
 	for _, part := range and {
-		switch {
-		case isFilter(part):
+		if isFilter(part) {
 			fs = append(fs, part)
-		case isCommonWord(part):
+		} else if w, ok := commonWord(part); ok {
 			common = append(common, part)
-		default:
+			commonFilters = append(commonFilters, word{w})
+		} else {
 			words = append(words, part)
 		}
 	}
@@ -69,12 +69,10 @@ func splitFilters(q Query) (rest, filters Query) {
 			positive = true
 		}
 	}
-	if !positive {
-		words = append(words, common...) // nothing rarer to rank by
+	if positive {
+		fs = append(fs, commonFilters...)
 	} else {
-		for _, c := range common {
-			fs = append(fs, word{phraseWords()(c.(Text).Value)[0]})
-		}
+		words = append(words, common...) // nothing rarer to rank by
 	}
 	rest = words
 	if len(words) == 1 {
@@ -97,21 +95,20 @@ func isFilter(q Query) bool {
 	case Not:
 		return isFilter(q.Q)
 	case And:
-		for _, p := range q {
-			if !isFilter(p) {
-				return false
-			}
-		}
-		return len(q) > 0
+		return allFilters(q)
 	case Or:
-		for _, p := range q {
-			if !isFilter(p) {
-				return false
-			}
-		}
-		return len(q) > 0
+		return allFilters(q)
 	}
 	return false
+}
+
+func allFilters(qs []Query) bool {
+	for _, p := range qs {
+		if !isFilter(p) {
+			return false
+		}
+	}
+	return len(qs) > 0
 }
 
 // compileFilter compiles a query of filters only (isFilter); nil is no
@@ -209,17 +206,22 @@ func between(vals []int64, lo, hi int64) bitset {
 	return b
 }
 
-// fieldFilter matches the postings holding a facet term: "field:value"
-// as toDoc normalised it, or for the fields matched without regard to
-// case (actor, victim) its lower-case twin.
-func fieldFilter(q Field, victims map[string]string) filter {
+// fieldTerm is the term of facetField that q matches: "field:value" as
+// toDoc normalised it, or for the fields matched without regard to case
+// (actor, victim) its lower-case twin.
+func fieldTerm(q Field, victims map[string]string) string {
 	if q.Field == "victim" {
 		q.Value = victimName(victims, q.Value)
 	}
-	want := q.Field + ":" + normalize(q.Field, q.Value)
 	if lc, ok := foldedField[q.Field]; ok {
-		want = lc + ":" + normalize(lc, q.Value)
+		return lc + ":" + normalize(lc, q.Value)
 	}
+	return q.Field + ":" + normalize(q.Field, q.Value)
+}
+
+// fieldFilter matches the postings holding q's facet term.
+func fieldFilter(q Field, victims map[string]string) filter {
+	want := fieldTerm(q, victims)
 	return func(s *segCols) (bitset, error) {
 		b := newBitset(len(s.posted))
 		if o, ok := s.term(want); ok {
@@ -231,35 +233,11 @@ func fieldFilter(q Field, victims map[string]string) filter {
 	}
 }
 
-// isCommonWord reports whether q is a single word of commonWords.
-func isCommonWord(q Query) bool {
+// commonWord returns the word of q when q is a single word of commonWords.
+func commonWord(q Query) (string, bool) {
 	w, ok := singleWord(q)
-	return ok && commonWords[w]
+	return w, ok && commonWords[w]
 }
 
 // term returns the ordinal of a facet term in the segment.
-func (c *segCols) term(t string) (int, bool) {
-	lo, hi := c.termRange(t)
-	if lo < hi && c.dict[lo] == t {
-		return lo, true
-	}
-	return 0, false
-}
-
-// termRange returns the ordinals of the terms starting with prefix.
-func (c *segCols) termRange(prefix string) (int, int) {
-	lo, hi := 0, len(c.dict)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if c.dict[m] < prefix {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	end := lo
-	for end < len(c.dict) && strings.HasPrefix(c.dict[end], prefix) {
-		end++
-	}
-	return lo, end
-}
+func (c *segCols) term(t string) (int, bool) { return slices.BinarySearch(c.dict, t) }

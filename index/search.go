@@ -128,18 +128,19 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	_, matchAll := q.(All)
 	_, scan := rest.(All) // nothing for bleve to search
 	var facets map[string]map[string]int
-	if req.Facets && matchAll {
-		facets = ix.facetCache.get(ix.writes.Load())
-	}
 	ver := ix.writes.Load()
+	if req.Facets && matchAll {
+		facets = ix.facetCache.get(ver)
+	}
+	term, fields, oneTerm := singleTerm(rest)
 	// Every shard at once, each into its own collector.
 	cs := make([]*collector, len(ix.cur.idx))
 	err = ix.cur.each(ctx, func(ctx context.Context, k int, idx bleve.Index) error {
 		cs[k] = newCollector(sortBy == SortDate, limit+1, after, req.Facets && facets == nil, flt)
-		if scan {
+		switch {
+		case scan:
 			return searchAll(idx, ix.cur.cols[k], cs[k])
-		}
-		if term, fields, ok := singleTerm(rest); ok {
+		case oneTerm:
 			return searchTerm(idx, ix.cur.cols[k], term, fields, cs[k])
 		}
 		return searchBleve(ctx, idx, ix.cur.cols[k], bq, cs[k])
@@ -479,14 +480,7 @@ func translate(q Query, victims map[string]string, how translation) (query.Query
 	case word:
 		return translate(Text{Value: q.Value}, victims, how)
 	case Field:
-		if q.Field == "victim" {
-			q.Value = victimName(victims, q.Value)
-		}
-		term := q.Field + ":" + normalize(q.Field, q.Value)
-		if lc, ok := foldedField[q.Field]; ok {
-			term = lc + ":" + normalize(lc, q.Value)
-		}
-		tq := bleve.NewTermQuery(term)
+		tq := bleve.NewTermQuery(fieldTerm(q, victims))
 		tq.SetField(facetField)
 		return tq, nil
 	case Posted:
