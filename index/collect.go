@@ -31,7 +31,6 @@ type collector struct {
 	total  uint64
 	counts []uint32  // per termTable number
 	page   []pageKey // a heap of the best size matches, the worst on top
-	hint   int       // segment of the previous match
 }
 
 // pageKey is a match's place in the order: score (or date) descending,
@@ -167,12 +166,13 @@ func (c *collector) handler(cache *colCache) search.MakeDocumentMatchHandler {
 		if err := c.start(cols); err != nil {
 			return nil, false, err
 		}
+		seg := 0 // of the previous match: matches mostly come in order
 		return func(m *search.DocumentMatch) error {
 			if m == nil {
 				return nil
 			}
-			seg, d := cols.locate(m.IndexInternalID.Value(), c.hint)
-			c.hint = seg
+			var d uint32
+			seg, d = cols.locate(m.IndexInternalID.Value(), seg)
 			c.add(seg, d, m.Score)
 			sc.DocumentMatchPool.Put(m)
 			return nil
@@ -209,25 +209,21 @@ func (c *collector) all(cols *snapCols) error {
 // cut.
 func mergeCollectors(cs []*collector) *collector {
 	m := &collector{byDate: cs[0].byDate, facets: cs[0].facets}
+	// The shard that saw the termTable latest (the longest) has the
+	// table every shard's counts fit, and takes the others' counts.
+	latest := cs[0]
 	for _, c := range cs {
 		m.total += c.total
 		m.page = append(m.page, c.page...)
-		if c.cols != nil && (m.cols == nil || len(c.cols.termValue) > len(m.cols.termValue)) {
-			m.cols = c.cols // the termTable as the latest shard saw it
+		if latest.cols == nil || c.cols != nil && len(c.cols.termValue) > len(latest.cols.termValue) {
+			latest = c
 		}
 	}
+	m.cols = latest.cols
 	if m.facets && m.cols != nil {
-		// Into the longest shard's counts (the termTable as the latest
-		// shard saw it): one array of every term less to clear and add.
-		into := 0
-		for k, c := range cs {
-			if len(c.counts) > len(cs[into].counts) {
-				into = k
-			}
-		}
-		m.counts = cs[into].counts
-		for k, c := range cs {
-			if k != into {
+		m.counts = latest.counts
+		for _, c := range cs {
+			if c != latest {
 				for t, n := range c.counts {
 					m.counts[t] += n
 				}
@@ -266,9 +262,7 @@ func (c *collector) topFacets(size int) map[string]map[string]int {
 		if n == 0 {
 			continue
 		}
-		if f := c.cols.termField[t]; f >= 0 {
-			top[f].offer(c.cols.termValue[t], int(n))
-		}
+		top[c.cols.termField[t]].offer(c.cols.termValue[t], int(n))
 	}
 	out := make(map[string]map[string]int, len(FacetFields))
 	for i, f := range FacetFields {

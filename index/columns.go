@@ -67,28 +67,16 @@ func (c *segCols) word(w string) (bitset, error) {
 	b := newBitset(len(c.posted))
 	for _, field := range []string{"title", "body"} {
 		dict, err := c.seg.Dictionary(field)
+		if err == nil && dict != nil {
+			var walk postingsWalk
+			err = walk.docs(dict, []byte(w), func(d uint32) {
+				if int(d) < len(c.posted) {
+					b.set(d)
+				}
+			})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read index field %s: %w", field, err)
-		}
-		if dict == nil {
-			continue
-		}
-		pl, err := dict.PostingsList([]byte(w), nil, nil)
-		if err != nil {
-			return nil, fmt.Errorf("read index field %s: %w", field, err)
-		}
-		it := pl.Iterator(false, false, false, nil)
-		for {
-			p, err := it.Next()
-			if err != nil {
-				return nil, fmt.Errorf("read index field %s: %w", field, err)
-			}
-			if p == nil {
-				break
-			}
-			if d := p.Number(); d < uint64(len(c.posted)) {
-				b.set(uint32(d))
-			}
 		}
 	}
 	if c.words == nil {
@@ -115,32 +103,39 @@ type colCache struct {
 // termTable numbers the facet terms of all segments in one sequence, so
 // that a search counts the matches of every segment into one array, and
 // the terms of a facet field with tens of thousands of values (actor) are
-// not merged across segments by string per search. Numbers are never
-// reused; the table lives as long as the index generation.
+// not merged across segments by string per search. Only terms of
+// FacetFields are numbered, not the lower-case twins filters use, which
+// would double the array every faceted search clears and scans. Numbers
+// are never reused; the table lives as long as the index generation.
 type termTable struct {
 	mu    sync.Mutex
 	ids   map[string]uint32
-	field []int8   // index into FacetFields, or -1
+	field []int8   // index into FacetFields
 	value []string // the term without "field:"
 }
 
-// intern returns the number of term and the index of its field in
-// FacetFields (-1 for none).
-func (t *termTable) intern(term string) (uint32, int8) {
+// facetOf returns the index in FacetFields of a facet term's field, and
+// its value; -1 for a term of no facet field.
+func facetOf(term string) (int8, string) {
+	field, value, _ := strings.Cut(term, ":")
+	return int8(slices.Index(FacetFields, field)), value
+}
+
+// intern returns the number of a term of facet field f.
+func (t *termTable) intern(term string, f int8, value string) uint32 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if id, ok := t.ids[term]; ok {
-		return id, t.field[id]
+		return id
 	}
 	if t.ids == nil {
 		t.ids = map[string]uint32{}
 	}
 	id := uint32(len(t.value))
 	t.ids[term] = id
-	field, value, _ := strings.Cut(term, ":")
-	t.field = append(t.field, int8(slices.Index(FacetFields, field)))
+	t.field = append(t.field, f)
 	t.value = append(t.value, value)
-	return id, t.field[id]
+	return id
 }
 
 // current returns the table as it is: both slices only ever grow, so
@@ -288,8 +283,7 @@ func eachTerm(seg segment.Segment, field string, start, end []byte, fn func(term
 	if dict == nil {
 		return nil
 	}
-	var pl segment.PostingsList
-	var pit segment.PostingsIterator
+	var walk postingsWalk
 	it := dict.AutomatonIterator(nil, start, end)
 	for {
 		e, err := it.Next()
@@ -299,26 +293,34 @@ func eachTerm(seg segment.Segment, field string, start, end []byte, fn func(term
 		if e == nil {
 			return nil
 		}
-		docs := func(visit func(uint32)) error {
-			pl, err = dict.PostingsList([]byte(e.Term), nil, pl)
-			if err != nil {
-				return err
-			}
-			pit = pl.Iterator(false, false, false, pit)
-			for {
-				p, err := pit.Next()
-				if err != nil {
-					return err
-				}
-				if p == nil {
-					return nil
-				}
-				visit(uint32(p.Number()))
-			}
-		}
+		docs := func(visit func(uint32)) error { return walk.docs(dict, []byte(e.Term), visit) }
 		if err := fn(e.Term, docs); err != nil {
 			return fmt.Errorf("read index field %s: %w", field, err)
 		}
+	}
+}
+
+// postingsWalk visits the documents of terms, one term after another,
+// reusing its postings list and iterator (a dictionary of a million ids
+// is walked term by term).
+type postingsWalk struct {
+	pl  segment.PostingsList
+	pit segment.PostingsIterator
+}
+
+// docs calls visit with every document holding term in dict.
+func (w *postingsWalk) docs(dict segment.TermDictionary, term []byte, visit func(uint32)) error {
+	var err error
+	if w.pl, err = dict.PostingsList(term, nil, w.pl); err != nil {
+		return err
+	}
+	w.pit = w.pl.Iterator(false, false, false, w.pit)
+	for {
+		p, err := w.pit.Next()
+		if err != nil || p == nil {
+			return err
+		}
+		visit(uint32(p.Number()))
 	}
 }
 
@@ -396,10 +398,7 @@ func readFacetTerms(seg segment.Segment, c *segCols) error {
 		c.postOff = append(c.postOff, uint32(len(c.posts)))
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	return nil
+	return err
 }
 
 // number fills c.facets, each document's terms as termTable numbers, from
@@ -412,9 +411,9 @@ func (c *segCols) number(terms *termTable) {
 	counted := make([]bool, len(c.dict))
 	counts := make([]uint32, n+1)
 	for o, term := range c.dict {
-		var field int8
-		ids[o], field = terms.intern(term)
-		if counted[o] = field >= 0; counted[o] {
+		f, value := facetOf(term)
+		if counted[o] = f >= 0; counted[o] {
+			ids[o] = terms.intern(term, f, value)
 			for _, d := range c.termDocs(o) {
 				counts[d+1]++
 			}

@@ -46,17 +46,17 @@ var errOldLayout = errors.New("index generation has no shards")
 
 // shards is one generation of the index.
 type shards struct {
-	idx   []bleve.Index
-	cols  []*colCache
-	terms *termTable // shared by the shards, so their facet counts add up
+	idx  []bleve.Index
+	cols []*colCache // sharing one termTable, so their facet counts add up
 }
 
 func shardPath(gen string, k int) string { return filepath.Join(gen, "shard-"+strconv.Itoa(k)) }
 
 func newShards(gen string, idx []bleve.Index) *shards {
-	s := &shards{idx: idx, terms: &termTable{}}
+	s := &shards{idx: idx}
+	terms := &termTable{}
 	for k := range idx {
-		s.cols = append(s.cols, &colCache{dir: colsDirOf(shardPath(gen, k)), terms: s.terms})
+		s.cols = append(s.cols, &colCache{dir: colsDirOf(shardPath(gen, k)), terms: terms})
 	}
 	return s
 }

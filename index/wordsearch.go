@@ -13,7 +13,7 @@ import (
 // ("socso", "database records:>1m"), and for a common word the slowest:
 // bleve's searchers made a match object for each of the word's postings
 // in title and body, 100 ns each, and a filter then dropped most of them
-// ("database" is in 721k of 1M postings). searchWord walks the two
+// ("database" is in 721k of 1M postings). searchTerm walks the two
 // postings lists itself, side by side in document order, and scores each
 // posting exactly as bleve scores translate's query for the word, a
 // disjunction of a term query on the title (boosted) and one on the body:
