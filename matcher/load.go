@@ -172,6 +172,7 @@ func (l *Loader) hash() error {
 	h := fingerprint.NewHasher(src.NewMAC)
 	valuer := NewValuer(normalize.New(normalize.Options{Now: l.req.Now}))
 	nf := len(src.Fields)
+	reps := fingerprint.NewRepeats(h, nf)
 	var vals []string
 	for b := range l.in {
 		if cap(b.rows) < len(b.recs) {
@@ -192,7 +193,7 @@ func (l *Loader) hash() error {
 			if src.Anchor == WholeRow {
 				vals = leakRow(h, valuer, src, &b.recs[i], r, vals)
 			} else {
-				fingerprintRow(h, valuer, src, &b.recs[i], r)
+				fingerprintRow(h, reps, valuer, src, &b.recs[i], r)
 			}
 		}
 		b.done <- struct{}{} // buffered: never blocks
@@ -239,9 +240,11 @@ func (l *Loader) closeIn() {
 
 // fingerprintRow fills r (whose Bound and Unbound have one slot per field)
 // with the fingerprints of rec under the source's key: the anchor, the name
-// filter, and per field the value bound to the anchor and the value alone.
-// Evaluation looks values up the same way (evalRecord).
-func fingerprintRow(h *fingerprint.Hasher, valuer *Valuer, src *Source, rec *record.Record, r *fingerprint.Row) {
+// filter, and per field the value bound to the anchor and the value alone
+// (through reps when it is not nil: the same fingerprints, repeated
+// values' from its cache). Evaluation looks values up the same way
+// (evalRecord).
+func fingerprintRow(h *fingerprint.Hasher, reps *fingerprint.Repeats, valuer *Valuer, src *Source, rec *record.Record, r *fingerprint.Row) {
 	av := valuer.Value(rec, src.Anchor)
 	if av != "" {
 		r.Anchor = h.Anchor(src.Anchor, av)
@@ -254,7 +257,11 @@ func fingerprintRow(h *fingerprint.Hasher, valuer *Valuer, src *Source, rec *rec
 		if val == "" {
 			continue
 		}
-		r.Unbound[j] = h.Unbound(f, val)
+		if reps != nil {
+			r.Unbound[j] = reps.Unbound(j, f, val)
+		} else {
+			r.Unbound[j] = h.Unbound(f, val)
+		}
 		if av == "" {
 			continue
 		}

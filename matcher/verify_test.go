@@ -42,7 +42,7 @@ func memSnapshot(src *Source, recs []record.Record) *memSet {
 	valuer := NewValuer(normalize.New(normalize.Options{Now: pinned}))
 	for i := range recs {
 		r := fingerprint.Row{Bound: make([]uint64, len(src.Fields)), Unbound: make([]uint64, len(src.Fields))}
-		fingerprintRow(h, valuer, src, &recs[i], &r)
+		fingerprintRow(h, nil, valuer, src, &recs[i], &r)
 		if r.Anchor != fingerprint.None {
 			m.anchors[r.Anchor] = r.Name
 		}

@@ -1,0 +1,93 @@
+package fingerprint
+
+import "hash/maphash"
+
+// Repeats remembers the unbound fingerprints of values that repeat from
+// record to record, per field, so a load computes the HMAC of such a
+// value once in a while instead of once per record. Exports are full of
+// them: a gender has two values, a postcode a few thousand, a birth date
+// some tens of thousands, a state or an employer a handful; a phone
+// number or an e-mail address hardly ever repeats. Bound fingerprints are
+// per person and never repeat, so they are not cached.
+//
+// Each field has a direct-mapped table of repeatSlots slots (a slot is a
+// value of at most repeatMax bytes, held in the slot, and its
+// fingerprint; a longer value is never cached). A lookup costs about a
+// tenth of an HMAC, so a field whose lookups hit less than a quarter of
+// the time over a window of repeatWindow lookups has its table switched
+// off for good: a field of unique values costs one window of lookups. A
+// window is long enough to fill the table first, which a field of many
+// values that repeat, such as birth dates, needs before its hits come.
+// A map in place of the table (tried first) cost more than it saved once
+// it held tens of thousands of values: its inserts allocate and its
+// lookups miss the cache.
+//
+// The values are plaintext of the export, held in memory only as long
+// as the load that uses the Repeats, like the records themselves;
+// nothing of them is written anywhere.
+//
+// A Repeats is used with one Hasher and, like it, is not safe for
+// concurrent use.
+type Repeats struct {
+	h      *Hasher
+	seed   maphash.Seed
+	fields []repeatField // by field index
+}
+
+type repeatField struct {
+	slots         []repeatSlot // repeatSlots of them once used
+	lookups, hits int          // in the current window
+	off           bool
+}
+
+type repeatSlot struct {
+	fp  uint64 // None: the slot is empty
+	n   uint8  // len of the value
+	val [repeatMax]byte
+}
+
+const (
+	repeatSlots  = 1 << 15
+	repeatMax    = 23 // a slot is 32 bytes
+	repeatWindow = 1 << 16
+)
+
+// NewRepeats returns a cache of the unbound fingerprints h makes for
+// fields 0..nfields-1.
+func NewRepeats(h *Hasher, nfields int) *Repeats {
+	return &Repeats{h: h, seed: maphash.MakeSeed(), fields: make([]repeatField, nfields)}
+}
+
+// Unbound is h.Unbound(field, value), field being field number j: the
+// same fingerprint, from the table when value was seen before.
+func (c *Repeats) Unbound(j int, field, value string) uint64 {
+	rf := &c.fields[j]
+	if rf.off {
+		return c.h.Unbound(field, value)
+	}
+	if rf.lookups == repeatWindow {
+		if rf.hits*4 < rf.lookups {
+			*rf = repeatField{off: true}
+			return c.h.Unbound(field, value)
+		}
+		rf.lookups, rf.hits = 0, 0
+	}
+	rf.lookups++
+	if len(value) > repeatMax {
+		return c.h.Unbound(field, value)
+	}
+	if rf.slots == nil {
+		rf.slots = make([]repeatSlot, repeatSlots)
+	}
+	s := &rf.slots[maphash.String(c.seed, value)&(repeatSlots-1)]
+	if s.fp != None && int(s.n) == len(value) && string(s.val[:s.n]) == value {
+		rf.hits++
+		return s.fp
+	}
+	fp := c.h.Unbound(field, value)
+	s.fp, s.n = fp, uint8(copy(s.val[:], value))
+	return fp
+}
+
+// Off reports whether field j's table has been switched off.
+func (c *Repeats) Off(j int) bool { return c.fields[j].off }

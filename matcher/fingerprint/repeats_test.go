@@ -1,0 +1,84 @@
+package fingerprint
+
+import (
+	"fmt"
+	"hash"
+	"math/rand/v2"
+	"testing"
+)
+
+// sumCounter counts the MACs computed with it.
+type sumCounter struct {
+	hash.Hash
+	n *int
+}
+
+func (c sumCounter) Sum(b []byte) []byte { *c.n++; return c.Hash.Sum(b) }
+
+// TestRepeats: whatever the cache does, each fingerprint is the Hasher's
+// own; a field of few values stops costing MACs, a field of unique or
+// long values has its table switched off, and one of many repeating
+// values (tens of thousands, with slot collisions) keeps it.
+func TestRepeats(t *testing.T) {
+	var macs int
+	newMAC := testKey(3)
+	h := NewHasher(func() hash.Hash { return sumCounter{newMAC(), &macs} })
+	ref := NewHasher(testKey(3))
+	fields := []string{"gender", "phone", "address", "dob", "postcode"}
+	c := NewRepeats(h, len(fields))
+	r := rand.New(rand.NewPCG(1, 2))
+	value := func(j, i int) string {
+		switch fields[j] {
+		case "gender":
+			return []string{"M", "F"}[r.IntN(2)]
+		case "phone":
+			return fmt.Sprintf("+60%09d", i)
+		case "address":
+			return fmt.Sprintf("no %d jalan mawar %d taman molek johor bahru", r.IntN(5), r.IntN(5))
+		case "dob":
+			return fmt.Sprintf("19%02d-%02d-%02d", r.IntN(100), 1+r.IntN(12), 1+r.IntN(28))
+		default:
+			return fmt.Sprintf("%05d", 40000+r.IntN(3000))
+		}
+	}
+	const n = 3 * repeatWindow
+	macsAt := map[int]int{}
+	for i := range n {
+		for j, f := range fields {
+			v := value(j, i)
+			before := macs
+			got := c.Unbound(j, f, v)
+			if want := ref.Unbound(f, v); got != want {
+				t.Fatalf("record %d, %s %q: %#x from the cache, the Hasher gives %#x", i, f, v, got, want)
+			}
+			if i >= n-1000 {
+				macsAt[j] += macs - before
+			}
+		}
+	}
+	for j, f := range fields {
+		wantOff := f == "phone" || f == "address"
+		if c.Off(j) != wantOff {
+			t.Errorf("%s: table off %v, want %v", f, c.Off(j), wantOff)
+		}
+	}
+	if m := macsAt[0]; m != 0 {
+		t.Errorf("gender: %d MACs in the last 1000 records, want 0", m)
+	}
+	if m := macsAt[1]; m != 1000 {
+		t.Errorf("phone: %d MACs in the last 1000 records, want 1000", m)
+	}
+	// 33,600 birth dates in 32,768 slots: most repeats hit, collisions
+	// recompute.
+	if m := macsAt[3]; m == 0 || m > 600 {
+		t.Errorf("dob: %d MACs in the last 1000 records, want some (collisions) but well under 600", m)
+	}
+	// The same value in two fields: each field's own fingerprint.
+	c2 := NewRepeats(ref, 2)
+	for range 3 {
+		a, b := c2.Unbound(0, "phone", "1"), c2.Unbound(1, "postcode", "1")
+		if a != ref.Unbound("phone", "1") || b != ref.Unbound("postcode", "1") || a == b {
+			t.Fatalf("value %q in two fields: %#x and %#x", "1", a, b)
+		}
+	}
+}
