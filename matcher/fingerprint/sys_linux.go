@@ -45,3 +45,9 @@ func tryLock(f *os.File) (bool, error) {
 func preallocate(f *os.File, size int64) {
 	_ = syscall.Fallocate(int(f.Fd()), 0, 0, size)
 }
+
+// openDirect opens the file at path for writing with O_DIRECT (see
+// fileOut).
+func openDirect(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|syscall.O_DIRECT, 0)
+}

@@ -392,7 +392,9 @@ func (w *Writer) commit() error {
 	// writes a third cheaper on ext4 (best effort; see sys_linux.go).
 	size := int64(len(magic)+4+len(js)) + off + trailerLen
 	preallocate(w.f, size)
-	cw := newChunkWriter(w.f, sum, int(min(size, chunkBytes)))
+	out := newFileOut(w.f, w.tmp)
+	defer out.abort()
+	cw := newChunkWriter(out, sum, int(min(size, chunkBytes)))
 	cw.u32(uint32(len(js)))
 	cw.bytes(js)
 	for _, sec := range secs {
@@ -437,7 +439,10 @@ func (w *Writer) commit() error {
 		return err
 	}
 	trailer := sum.Sum(nil)
-	if _, err := w.f.Write(trailer); err != nil {
+	if _, err := out.Write(trailer); err != nil {
+		return err
+	}
+	if err := out.close(); err != nil {
 		return err
 	}
 	// The whole file's digest goes on from the same state: what it hashed
