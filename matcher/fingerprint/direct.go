@@ -82,13 +82,11 @@ func (o *fileOut) Write(p []byte) (int, error) {
 // writeBuf writes buf[:size] (size a multiple of directAlign, or the
 // whole buffer) at off and empties the buffer.
 func (o *fileOut) writeBuf(size int) error {
-	var err error
 	if o.direct != nil {
-		_, err = o.direct.WriteAt(o.buf[:size], o.off)
+		_, err := o.direct.WriteAt(o.buf[:size], o.off)
 		if errors.Is(err, syscall.EINVAL) && o.off == 0 {
 			o.direct.Close()
 			o.direct = nil // the file system will not: through the page cache
-			err = nil
 		} else if err != nil {
 			return err
 		}
