@@ -265,9 +265,9 @@ func BenchmarkSort(b *testing.B) {
 	b.Run("keys", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			var k bucketed[uint64]
+			var k bucketed[lowKey]
 			for _, v := range keys {
-				k.add(v, v)
+				k.add(v, packLow(v))
 			}
 			b.StartTimer()
 			s.sortKeys(&k)

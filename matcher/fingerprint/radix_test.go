@@ -52,12 +52,12 @@ func TestSortKeys(t *testing.T) {
 	var s sorter // reused: scratch from one sort must not leak into the next
 	for name, gen := range kinds {
 		for _, n := range []int{0, 1, 2, 255, 256, 1000, 70_000, 250_000} {
-			var keys bucketed[uint64]
+			var keys bucketed[lowKey]
 			var anchors bucketed[anchorEntry]
 			var want []uint64
 			for i := range n {
 				v := gen()
-				keys.add(v, v)
+				keys.add(v, packLow(v))
 				anchors.add(v, anchorEntry{v, NameFilter{byte(i), byte(i >> 8), byte(i >> 16), 1}})
 				want = append(want, v)
 			}
@@ -68,8 +68,10 @@ func TestSortKeys(t *testing.T) {
 				t.Errorf("%s, n=%d: %d keys kept (n=%d), want %d", name, n, got, keys.n, len(want))
 			}
 			var got []uint64
-			for ch := range keys.all {
-				got = append(got, ch...)
+			for d, ch := range keys.all {
+				for _, l := range ch {
+					got = append(got, l.key(d))
+				}
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("%s, n=%d: not sorted like slices.Sort", name, n)
@@ -85,7 +87,7 @@ func TestSortKeys(t *testing.T) {
 				}
 			}
 			i := 0
-			for ch := range anchors.all {
+			for _, ch := range anchors.all {
 				for _, e := range ch {
 					if i >= len(want) || e.fp != want[i] {
 						t.Fatalf("%s, n=%d: anchors not sorted like slices.Sort at %d", name, n, i)

@@ -43,9 +43,10 @@ type anchorEntry struct {
 
 // Writer builds one snapshot file. It is not safe for concurrent use.
 //
-// Everything is kept in memory until Commit: 16 bytes per field per row
-// (a bound and an unbound uint64) plus 40 per anchor, about 1.5 GB for a
-// 10M-row, 8-field export, where the file will be about 0.9 GB. Commit
+// Everything is kept in memory until Commit: 10 bytes per field per row
+// (a bound and an unbound fingerprint, each without its top byte: lowKey)
+// plus 40 per anchor, about 1.1 GB for a 10M-row, 8-field export, where
+// the file will be about 0.9 GB. Commit
 // sorts that memory in place (radix.go), needing only a few MB of scratch
 // per core. That is acceptable on the machines snapshots are built on; if
 // it must shrink, the path is an external merge sort (sorted runs of each
@@ -60,8 +61,8 @@ type Writer struct {
 	// Rows as added, in buckets by their top digit (radix.go): anchor
 	// fingerprints with their name filters, bound and unbound per field.
 	anchors bucketed[anchorEntry]
-	bound   []bucketed[uint64]
-	unbound []bucketed[uint64]
+	bound   []bucketed[lowKey]
+	unbound []bucketed[lowKey]
 	stage   []Row    // rows Add staged, not yet in the sections
 	slab    []uint64 // the staged rows' Bound and Unbound
 	done    bool
@@ -117,8 +118,8 @@ func Create(path string, h Header) (*Writer, error) {
 	h.Rows, h.Distinct, h.DuplicateAnchors, h.NoAnchor = 0, nil, 0, 0
 	w := &Writer{
 		path: path, tmp: f.Name(), f: f, h: h, anchor: anchor,
-		bound:   make([]bucketed[uint64], len(h.Fields)),
-		unbound: make([]bucketed[uint64], len(h.Fields)),
+		bound:   make([]bucketed[lowKey], len(h.Fields)),
+		unbound: make([]bucketed[lowKey], len(h.Fields)),
 	}
 	return w, nil
 }
@@ -188,12 +189,12 @@ func (w *Writer) addRows(rows []Row) {
 		b, u := &w.bound[f], &w.unbound[f]
 		for i := range rows {
 			if r := &rows[i]; r.Bound != nil && r.Bound[f] != None {
-				b.add(r.Bound[f], r.Bound[f])
+				b.add(r.Bound[f], packLow(r.Bound[f]))
 			}
 		}
 		for i := range rows {
 			if r := &rows[i]; r.Unbound != nil && r.Unbound[f] != None {
-				u.add(r.Unbound[f], r.Unbound[f])
+				u.add(r.Unbound[f], packLow(r.Unbound[f]))
 			}
 		}
 	}
@@ -292,7 +293,7 @@ func (w *Writer) sort() (dups int64, err error) {
 	}
 	type job struct {
 		n    int // elements before sorting
-		keys *bucketed[uint64]
+		keys *bucketed[lowKey]
 	}
 	jobs := []job{{n: w.anchors.n}} // the anchors: 40 bytes an entry
 	for i := range w.h.Fields {
@@ -402,14 +403,14 @@ func (w *Writer) commit() error {
 		case kindAnchor:
 			if sec.IndexBits > 0 {
 				var ix indexer
-				for ch := range w.anchors.all {
+				for _, ch := range w.anchors.all {
 					for i := range ch {
 						ix.key(cw, sec.IndexBits, ch[i].fp)
 					}
 				}
 				ix.end(cw, sec.IndexBits)
 			}
-			for ch := range w.anchors.all {
+			for _, ch := range w.anchors.all {
 				for i := range ch {
 					b := cw.room(anchorWidth)
 					put48(b, ch[i].fp)
@@ -423,15 +424,15 @@ func (w *Writer) commit() error {
 			}
 			if sec.IndexBits > 0 {
 				var ix indexer
-				for ch := range fps.all {
-					for _, v := range ch {
-						ix.key(cw, sec.IndexBits, v)
+				for d, ch := range fps.all {
+					for _, l := range ch {
+						ix.key(cw, sec.IndexBits, l.key(d))
 					}
 				}
 				ix.end(cw, sec.IndexBits)
 			}
-			for ch := range fps.all {
-				cw.fps(ch)
+			for d, ch := range fps.all {
+				cw.fps(d, ch)
 			}
 		}
 	}
@@ -606,8 +607,9 @@ func (x *indexer) end(c *chunkWriter, ib int) {
 	}
 }
 
-// fps writes fingerprints, fpWidth bytes each.
-func (c *chunkWriter) fps(fps []uint64) {
+// fps writes the fingerprints of bucket top, fpWidth bytes each (as
+// put48 would, from the top digit down).
+func (c *chunkWriter) fps(top int, fps []lowKey) {
 	for len(fps) > 0 {
 		k := min(len(fps), (cap(c.buf)-len(c.buf))/fpWidth)
 		if k == 0 {
@@ -615,8 +617,9 @@ func (c *chunkWriter) fps(fps []uint64) {
 			continue
 		}
 		b := c.buf[len(c.buf) : len(c.buf)+k*fpWidth]
-		for i, v := range fps[:k] {
-			put48(b[i*fpWidth:], v)
+		for i, l := range fps[:k] {
+			e := b[i*fpWidth : i*fpWidth+fpWidth : i*fpWidth+fpWidth]
+			e[0], e[1], e[2], e[3], e[4], e[5] = byte(top), l[4], l[3], l[2], l[1], l[0]
 		}
 		c.buf = c.buf[:len(c.buf)+k*fpWidth]
 		fps = fps[k:]
