@@ -25,8 +25,8 @@ import (
 // block size: bytes are gathered in an aligned buffer of directBuf bytes
 // and written whole; the last, partial block is written padded with
 // zeros and the file then truncated to its size. A file system that
-// refuses O_DIRECT (tmpfs; the first write says EINVAL) gets the same
-// bytes written through the page cache instead.
+// refuses O_DIRECT (at open, or with EINVAL on a write) gets the same
+// bytes, from there on, through the page cache instead.
 type fileOut struct {
 	plain  *os.File // the Writer's descriptor
 	direct *os.File // nil once writing through plain
@@ -84,7 +84,7 @@ func (o *fileOut) Write(p []byte) (int, error) {
 func (o *fileOut) writeBuf(size int) error {
 	if o.direct != nil {
 		_, err := o.direct.WriteAt(o.buf[:size], o.off)
-		if errors.Is(err, syscall.EINVAL) && o.off == 0 {
+		if errors.Is(err, syscall.EINVAL) {
 			o.direct.Close()
 			o.direct = nil // the file system will not: through the page cache
 		} else if err != nil {
