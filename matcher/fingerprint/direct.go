@@ -17,7 +17,8 @@ import (
 // fresh page-cache pages, the load's slowest single step, on a machine
 // where fresh memory is dear (a VM whose host takes back freed pages); the
 // same bytes by DMA from our buffer take 0.4-0.5 s of the disk's time and
-// almost no CPU, and fsync has nothing left to write. The price: the file
+// almost no CPU, and fsync has only the file's metadata left to write.
+// The price: the file
 // is not in the page cache afterwards, so the first Open (which reads it
 // whole to check its digest) reads it from disk.
 //
@@ -40,12 +41,11 @@ const (
 	directBuf   = 4 << 20
 )
 
-// newFileOut returns the output of the partial file at path, whose
-// descriptor f has written the magic and nothing else. Writes go on
-// after the magic.
-func newFileOut(f *os.File, path string) *fileOut {
+// newFileOut returns the output of the partial file f, which has had
+// the magic written and nothing else. Writes go on after the magic.
+func newFileOut(f *os.File) *fileOut {
 	o := &fileOut{plain: f}
-	d, err := openDirect(path)
+	d, err := openDirect(f)
 	if err != nil {
 		return o // through the page cache, after the magic
 	}

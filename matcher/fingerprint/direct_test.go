@@ -76,7 +76,7 @@ func TestFileOutFallback(t *testing.T) {
 	if _, err := f.WriteString(magic); err != nil {
 		t.Fatal(err)
 	}
-	d, err := openDirect(path)
+	d, err := openDirect(f)
 	if err != nil {
 		t.Skipf("no O_DIRECT here: %v", err)
 	}

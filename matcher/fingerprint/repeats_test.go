@@ -36,8 +36,8 @@ func TestRepeats(t *testing.T) {
 			return fmt.Sprintf("+60%09d", i)
 		case "address":
 			return fmt.Sprintf("no %d jalan mawar %d taman molek johor bahru", r.IntN(5), r.IntN(5))
-		case "dob":
-			return fmt.Sprintf("%d-%02d-%02d", 1950+r.IntN(57), 1+r.IntN(12), 1+r.IntN(28))
+		case "dob": // 70 years of days: 25,550 values
+			return fmt.Sprintf("%d-%03d", 1940+r.IntN(70), 1+r.IntN(365))
 		case "email": // a third repeat: not worth the lookups
 			if r.IntN(3) == 0 {
 				return fmt.Sprintf("u%d@gmail.com", r.IntN(100))
@@ -47,7 +47,7 @@ func TestRepeats(t *testing.T) {
 			return fmt.Sprintf("%05d", 40000+r.IntN(3000))
 		}
 	}
-	const n = 3 * repeatWindow
+	const n = 4 * repeatWindow
 	macsAt := map[int]int{}
 	for i := range n {
 		for j, f := range fields {
@@ -74,8 +74,8 @@ func TestRepeats(t *testing.T) {
 	if m := macsAt[1]; m != 1000 {
 		t.Errorf("phone: %d MACs in the last 1000 records, want 1000", m)
 	}
-	// 19,152 birth dates (57 years of adults) in 32,768 slots: most
-	// lookups hit, collisions recompute.
+	// 25,550 birth dates (70 years) in 32,768 slots: most lookups hit
+	// once the first window has filled the table, collisions recompute.
 	if m := macsAt[3]; m == 0 || m > 600 {
 		t.Errorf("dob: %d MACs in the last 1000 records, want some (collisions) but well under 600", m)
 	}

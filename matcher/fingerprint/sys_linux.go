@@ -4,6 +4,7 @@ package fingerprint
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 )
@@ -46,8 +47,9 @@ func preallocate(f *os.File, size int64) {
 	_ = syscall.Fallocate(int(f.Fd()), 0, 0, size)
 }
 
-// openDirect opens the file at path for writing with O_DIRECT (see
-// fileOut).
-func openDirect(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|syscall.O_DIRECT, 0)
+// openDirect opens f again for writing with O_DIRECT (see fileOut),
+// through /proc/self/fd: the very file, whatever its name or the working
+// directory.
+func openDirect(f *os.File) (*os.File, error) {
+	return os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", f.Fd()), os.O_WRONLY|syscall.O_DIRECT, 0)
 }

@@ -393,7 +393,7 @@ func (w *Writer) commit() error {
 	// writes a third cheaper on ext4 (best effort; see sys_linux.go).
 	size := int64(len(magic)+4+len(js)) + off + trailerLen
 	preallocate(w.f, size)
-	out := newFileOut(w.f, w.tmp)
+	out := newFileOut(w.f)
 	defer out.abort()
 	cw := newChunkWriter(out, sum, int(min(size, chunkBytes)))
 	cw.u32(uint32(len(js)))
