@@ -62,16 +62,22 @@ func (c *column[T]) gather(dst []T) []T {
 // holds, in the column's own chunks: sorting a bucket needs no memory of
 // the bucket's size beyond the sorter's scratch.
 func (c *column[T]) refill(vals []T) {
+	c.refillBy(len(vals), func(dst []T, from int) { copy(dst, vals[from:]) })
+}
+
+// refillBy is refill of n elements that fill makes: it fills dst with
+// the elements from number from on, as many as dst holds.
+func (c *column[T]) refillBy(n int, fill func(dst []T, from int)) {
 	old := c.chunks()
 	*c = column[T]{}
-	for k := 0; len(vals) > 0; k++ {
-		ch := old[k][:cap(old[k])]
-		m := copy(ch, vals)
-		if vals = vals[m:]; len(vals) > 0 {
+	for k, from := 0, 0; from < n; k++ {
+		ch := old[k][:min(cap(old[k]), n-from)]
+		fill(ch, from)
+		if from += len(ch); from < n {
 			c.full = append(c.full, ch)
-			c.n += m
+			c.n += len(ch)
 		} else {
-			c.cur = ch[:m]
+			c.cur = ch
 		}
 	}
 }
@@ -156,21 +162,11 @@ func gatherKeys(c *column[lowKey], top int, dst []uint64) []uint64 {
 
 // refillKeys is refill for a key column, from whole keys.
 func refillKeys(c *column[lowKey], keys []uint64) {
-	old := c.chunks()
-	*c = column[lowKey]{}
-	for k := 0; len(keys) > 0; k++ {
-		ch := old[k][:cap(old[k])]
-		m := min(len(ch), len(keys))
-		for i, v := range keys[:m] {
-			ch[i].set(v)
+	c.refillBy(len(keys), func(dst []lowKey, from int) {
+		for i, v := range keys[from : from+len(dst)] {
+			dst[i].set(v)
 		}
-		if keys = keys[m:]; len(keys) > 0 {
-			c.full = append(c.full, ch)
-			c.n += m
-		} else {
-			c.cur = ch[:m]
-		}
-	}
+	})
 }
 
 // bucketed is a column split by the top digit of each element's 48-bit

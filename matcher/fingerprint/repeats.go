@@ -86,7 +86,7 @@ func (c *Repeats) Unbound(j int, field, value string) uint64 {
 		rf.slots = make([]repeatSlot, repeatSlots)
 	}
 	s := &rf.slots[maphash.String(c.seed, value)&(repeatSlots-1)]
-	if s.fp != None && int(s.n) == len(value) && string(s.val[:s.n]) == value {
+	if s.fp != None && string(s.val[:s.n]) == value {
 		rf.hits++
 		return s.fp
 	}

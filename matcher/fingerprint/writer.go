@@ -607,8 +607,7 @@ func (x *indexer) end(c *chunkWriter, ib int) {
 	}
 }
 
-// fps writes the fingerprints of bucket top, fpWidth bytes each (as
-// put48 would, from the top digit down).
+// fps writes the fingerprints of bucket top, fpWidth bytes each.
 func (c *chunkWriter) fps(top int, fps []lowKey) {
 	for len(fps) > 0 {
 		k := min(len(fps), (cap(c.buf)-len(c.buf))/fpWidth)
@@ -618,8 +617,7 @@ func (c *chunkWriter) fps(top int, fps []lowKey) {
 		}
 		b := c.buf[len(c.buf) : len(c.buf)+k*fpWidth]
 		for i, l := range fps[:k] {
-			e := b[i*fpWidth : i*fpWidth+fpWidth : i*fpWidth+fpWidth]
-			e[0], e[1], e[2], e[3], e[4], e[5] = byte(top), l[4], l[3], l[2], l[1], l[0]
+			put48(b[i*fpWidth:], l.key(top))
 		}
 		c.buf = c.buf[:len(c.buf)+k*fpWidth]
 		fps = fps[k:]
