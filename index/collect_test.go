@@ -152,6 +152,16 @@ func TestCollectorSameAsBleve(t *testing.T) {
 		"records:>=1000000", "records:<1000", "posted:2024-01-01..2024-06-30",
 		"(lang:ms OR lang:id) -offer:free", "class:mykad records:<500000 jual",
 		"site:pastebin OR NOT verdict:NEW", "victim:nosuchorg", "socso -posted:2023",
+		// Words and phrases, alone and in an OR, walked by searchPlan:
+		// phrases of rarer words (read by positions), of one pair, a
+		// phrase whose words are there but not in its order, a word
+		// twice, words no posting holds, an OR of ten, nested ORs.
+		`perkeso OR socso OR "pertubuhan keselamatan sosial"`, `"pertubuhan keselamatan sosial"`,
+		`"keselamatan sosial" OR "juta rekod"`, `"sosial keselamatan"`, `"pertubuhan keselamatan sosial" OR sosial OR perkeso OR keselamatan`,
+		`keselamatan OR data OR pertubuhan OR database`, `"jaminan sosial kesehatan" lang:id`,
+		`("kesihatan malaysia" OR "bank rakyat") -offer:free`, `"socso socso"`, `zzznotaword OR socso`,
+		`"zzz socso"`, `socso OR bpjs OR tokopedia OR bukalapak OR pln OR kpu OR maxis OR astro OR cimb OR ptptn`,
+		`(socso OR (perkeso OR "kementerian kesihatan") OR airasia) records:>100000`,
 	} {
 		q, err := Parse(qs)
 		if err != nil {

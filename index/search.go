@@ -132,7 +132,7 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 	if req.Facets && matchAll {
 		facets = ix.facetCache.get(ver)
 	}
-	term, fields, oneTerm := singleTerm(rest)
+	_, direct := planOf(rest)
 	// Every shard at once, each into its own collector.
 	cs := make([]*collector, len(ix.cur.idx))
 	err = ix.cur.each(ctx, func(ctx context.Context, k int, idx bleve.Index) error {
@@ -140,8 +140,9 @@ func (ix *Index) Search(ctx context.Context, q Query, req SearchRequest) (Result
 		switch {
 		case scan:
 			return searchAll(idx, ix.cur.cols[k], cs[k])
-		case oneTerm:
-			return searchTerm(idx, ix.cur.cols[k], term, fields, cs[k])
+		case direct:
+			plan, _ := planOf(rest) // its own: a plan holds the walk's state
+			return searchPlan(idx, ix.cur.cols[k], plan, cs[k])
 		}
 		return searchBleve(ctx, idx, ix.cur.cols[k], bq, cs[k])
 	})
