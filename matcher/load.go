@@ -173,6 +173,16 @@ func (l *Loader) hash() error {
 	valuer := NewValuer(normalize.New(normalize.Options{Now: l.req.Now}))
 	nf := len(src.Fields)
 	reps := fingerprint.NewRepeats(h, nf)
+	// The record slot of each field that Repeats may cache, -1 for the
+	// anchor and for attributes (whose values are normalised on demand,
+	// too dear to compute twice).
+	slots := make([]int, nf)
+	for j, f := range src.Fields {
+		slots[j] = record.Slot(record.Field(f))
+		if f == src.Anchor {
+			slots[j] = -1
+		}
+	}
 	var vals []string
 	for b := range l.in {
 		if cap(b.rows) < len(b.recs) {
@@ -192,9 +202,17 @@ func (l *Loader) hash() error {
 			clear(r.Unbound)
 			if src.Anchor == WholeRow {
 				vals = leakRow(h, valuer, src, &b.recs[i], r, vals)
-			} else {
-				fingerprintRow(h, reps, valuer, src, &b.recs[i], r)
+				continue
 			}
+			if i+1 < len(b.recs) {
+				next := &b.recs[i+1]
+				for j, slot := range slots {
+					if slot >= 0 {
+						reps.Prefetch(j, next.Values[slot])
+					}
+				}
+			}
+			fingerprintRow(h, reps, valuer, src, &b.recs[i], r)
 		}
 		b.done <- struct{}{} // buffered: never blocks
 	}

@@ -1,6 +1,9 @@
 package fingerprint
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"unsafe"
+)
 
 // Repeats remembers the unbound fingerprints of values that repeat from
 // record to record, per field, so a load computes the HMAC of such a
@@ -93,6 +96,21 @@ func (c *Repeats) Unbound(j int, field, value string) uint64 {
 	fp := c.h.Unbound(field, value)
 	s.fp, s.n = fp, uint8(copy(s.val[:], value))
 	return fp
+}
+
+// Prefetch starts bringing in the slot that Unbound(j, field, value) will
+// read, and returns at once. A table of thousands of values (a birth
+// date's, a postcode's) is mostly out of the CPU's caches when it is
+// read, since a load streams records, rows and buckets through them: a
+// lookup cost about 100 ns at 10M rows, half of an HMAC, all of it
+// waiting for memory. A load prefetches the next record's slots before it
+// hashes this one, so the wait overlaps with hashing.
+func (c *Repeats) Prefetch(j int, value string) {
+	rf := &c.fields[j]
+	if rf.off || rf.slots == nil || len(value) > repeatMax {
+		return
+	}
+	prefetch(unsafe.Pointer(&rf.slots[maphash.String(c.seed, value)&(repeatSlots-1)]))
 }
 
 // Off reports whether field j's table has been switched off.

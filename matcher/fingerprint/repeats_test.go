@@ -53,6 +53,10 @@ func TestRepeats(t *testing.T) {
 		for j, f := range fields {
 			v := value(j, i)
 			before := macs
+			if i%2 == 0 {
+				// A load prefetches the slot first; the answer is the same.
+				c.Prefetch(j, v)
+			}
 			got := c.Unbound(j, f, v)
 			if want := ref.Unbound(f, v); got != want {
 				t.Fatalf("record %d, %s %q: %#x from the cache, the Hasher gives %#x", i, f, v, got, want)

@@ -1,0 +1,8 @@
+//go:build !amd64
+
+package fingerprint
+
+import "unsafe"
+
+// prefetch does nothing here: only amd64 has the instruction written out.
+func prefetch(unsafe.Pointer) {}
