@@ -349,6 +349,7 @@ func (d *decider) decide() {
 		d.inconclusive(verdict.NoMatch, fmt.Sprintf("%s has no loaded snapshot to compare against", d.req.Claim.ID),
 			fmt.Sprintf("register a source of %s and load a snapshot of it", d.req.Claim.ID),
 			fmt.Sprintf("daftarkan sumber %s dan muatkan petikannya", d.req.Claim.ID))
+		d.leakEvidence(nil, n)
 		return
 	}
 	// Canary records are ours by construction: they are set aside from the
@@ -366,6 +367,7 @@ func (d *decider) decide() {
 		d.inconclusive(verdict.TooFewRows, fmt.Sprintf("only %d unique usable records; a verdict needs at least %d", n, rules.MinUsable),
 			fmt.Sprintf("a sample of at least %d distinct usable records", rules.MinUsable),
 			fmt.Sprintf("sampel sekurang-kurangnya %d rekod berbeza yang boleh digunakan", rules.MinUsable))
+		d.leakEvidence(d.aside, n-d.canaryN)
 		return
 	}
 
@@ -434,19 +436,7 @@ func (d *decider) decide() {
 		}
 	}
 	primary := d.perSnapshot(newer, neff)
-	for li, l := range d.req.KnownLeaks {
-		var k int64
-		for r, h := range d.leaks[li] {
-			if h && !newer[r] {
-				k++
-			}
-		}
-		if k > 0 {
-			rt := stats.Wilson(k, neff)
-			v.KnownLeaks = append(v.KnownLeaks, verdict.LeakOverlap{Posting: l.Posting, Date: l.Date, Org: l.Org, Title: l.Title, Matched: k, N: neff, Overlap: rt.P, Low: rt.Low, High: rt.High})
-		}
-	}
-	slices.SortStableFunc(v.KnownLeaks, func(a, b verdict.LeakOverlap) int { return cmp.Compare(b.Overlap, a.Overlap) })
+	d.leakOverlaps(newer, neff)
 
 	switch {
 	case neff < rules.MinUsable:
@@ -686,6 +676,37 @@ func (d *decider) applyCanaries() {
 	// A canary is ours by construction and matched on its anchor and
 	// another field: as sure as evidence gets.
 	d.bound, d.signals = 1, 2
+}
+
+// leakOverlaps reports, for every known leak, how many of the records
+// not set aside (aside may be nil: none) it holds, out of neff.
+func (d *decider) leakOverlaps(aside []bool, neff int64) {
+	v := d.v
+	v.KnownLeaks = v.KnownLeaks[:0]
+	for li, l := range d.req.KnownLeaks {
+		var k int64
+		for r, h := range d.leaks[li] {
+			if h && (aside == nil || !aside[r]) {
+				k++
+			}
+		}
+		if k > 0 {
+			rt := stats.Wilson(k, neff)
+			v.KnownLeaks = append(v.KnownLeaks, verdict.LeakOverlap{Posting: l.Posting, Date: l.Date, Org: l.Org, Title: l.Title, Matched: k, N: neff, Overlap: rt.P, Low: rt.Low, High: rt.High})
+		}
+	}
+	slices.SortStableFunc(v.KnownLeaks, func(a, b verdict.LeakOverlap) int { return cmp.Compare(b.Overlap, a.Overlap) })
+}
+
+// leakEvidence is leakOverlaps for a sample that gets no verdict (no
+// snapshot, too few rows): the overlaps are still evidence, shown and
+// said, though they decide nothing.
+func (d *decider) leakEvidence(aside []bool, neff int64) {
+	d.leakOverlaps(aside, neff)
+	if len(d.v.KnownLeaks) > 0 {
+		l := d.v.KnownLeaks[0]
+		d.v.Reasons = append(d.v.Reasons, fmt.Sprintf("%d of %d records were already posted in known leak %s (%s)", l.Matched, l.N, l.Posting, l.Date))
+	}
 }
 
 func (d *decider) addNewer() {

@@ -185,6 +185,60 @@ func (tw *testWorld) verify(t *testing.T, family world.Family) (verdict.Verdict,
 	return v, spec
 }
 
+// TestKnownLeakWithoutVerdict checks that a repost too small for a
+// verdict, or of an organisation with no snapshot, still cites the leak
+// its rows were posted in, as evidence that decides nothing.
+func TestKnownLeakWithoutVerdict(t *testing.T) {
+	tw := loadedWorld(t)
+	var buf bytes.Buffer
+	spec, err := tw.w.Sample(&buf, world.RepostedLeak)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []record.Record
+	if _, err := intake.ReadStream(context.Background(), "repost", &buf, intake.Options{Now: pinned}, func(r record.Record) error {
+		recs = append(recs, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	recs = Dedupe(recs)
+	var others []Source
+	for _, s := range tw.sources {
+		if s.Org != spec.Claim {
+			others = append(others, s)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		records []record.Record
+		sources []Source
+		basis   verdict.Basis
+	}{
+		{"too few rows", recs[:10], tw.sources, verdict.TooFewRows},
+		{"no snapshot of the claimed organisation", recs, others, verdict.NoMatch},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := Verify(context.Background(), Request{
+				Claim: tw.orgs[spec.Claim], Sources: tc.sources, Records: tc.records,
+				KnownLeaks: tw.leaks, LeakMAC: tw.leakMAC, Now: pinned, Workers: 2,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Verdict != verdict.Inconclusive || !slices.Contains(v.Basis, tc.basis) || slices.Contains(v.Basis, verdict.KnownLeak) {
+				t.Fatalf("verdict %s %v, want INCONCLUSIVE for %s, the leak deciding nothing", v.Verdict, v.Basis, tc.basis)
+			}
+			if len(v.KnownLeaks) == 0 || v.KnownLeaks[0].Posting != spec.WantPosting || v.KnownLeaks[0].Matched != int64(len(tc.records)) {
+				t.Fatalf("known leaks %+v: want all %d records in %s", v.KnownLeaks, len(tc.records), spec.WantPosting)
+			}
+			if !slices.ContainsFunc(v.Reasons, func(r string) bool { return strings.Contains(r, spec.WantPosting) }) {
+				t.Fatalf("reasons %q do not name %s", v.Reasons, spec.WantPosting)
+			}
+		})
+	}
+}
+
 // TestGoldenFamilies verifies one sample of every family of the generated
 // world and checks the verdict, basis, flags and dating the family calls
 // for; the whole verdict is kept as a golden file for review.
