@@ -67,7 +67,34 @@ func Redact(s string) string {
 		}
 		return maskNumber
 	})
-	return reLongDigits.ReplaceAllString(s, maskNumber)
+	return maskLongDigits(s)
+}
+
+// maskLongDigits masks each run of 12 or more digits, except one with a
+// letter or digit on both sides: that is the inside of a longer token (a
+// Session or Tox id, a hash in hex), not a number on its own. A run glued
+// to a word on one side only ("NIK3171234567890123") is still masked.
+func maskLongDigits(s string) string {
+	locs := reLongDigits.FindAllStringIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		if l[0] > 0 && l[1] < len(s) && isAlnum(s[l[0]-1]) && isAlnum(s[l[1]]) {
+			continue
+		}
+		b.WriteString(s[last:l[0]])
+		b.WriteString(maskNumber)
+		last = l[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // Excerpt is the form a posting body takes in every export: each line

@@ -23,6 +23,8 @@ func TestRedactMasks(t *testing.T) {
 		{"x <budi_99+leak@mail.example.co.id>", "x <[email]>"},
 		{"card 4111 1111 1111 1111 exp", "card [number] exp"},
 		{"acc 123456789012345678", "acc [number]"},
+		{"NIK3171234567890123 Budi", "NIK[number] Budi"},
+		{"id 3171234567890123abc", "id [number]abc"},
 	} {
 		if got := Redact(tc.in); got != tc.want {
 			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
@@ -42,6 +44,9 @@ func TestRedactKeeps(t *testing.T) {
 		"thread 88123 post 991",
 		"tox:76A1B2C3D4E5F6 telegram:@kaizen_sales",
 		"+5 reputation",
+		// Digits inside a longer token: a Session id, a SHA-256 in hex.
+		"session:05EAE0D1443663664277288F37DA1B2C",
+		"sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 	} {
 		if got := Redact(in); got != in {
 			t.Errorf("Redact(%q) = %q, want it unchanged", in, got)
