@@ -91,6 +91,7 @@ type loadSummary struct {
 	BytesPerFingerprint float64          `json:"bytes_per_fingerprint"`
 	File                string           `json:"file"`
 	SHA256              string           `json:"sha256"`
+	ExportSHA256        string           `json:"export_sha256"`
 }
 
 func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
@@ -124,7 +125,9 @@ func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
 
 	// First pass: the columns, checked against the schema before anything
 	// is written.
-	rep, err := intake.ReadFile(ctx, o.File, iopts, func(record.Record) error { return errStop })
+	first := iopts
+	first.NoDigest = true // the second pass takes it
+	rep, err := intake.ReadFile(ctx, o.File, first, func(record.Record) error { return errStop })
 	if err != nil && !errors.Is(err, errStop) {
 		return err
 	}
@@ -171,7 +174,17 @@ func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
 	if err != nil {
 		return err
 	}
-	snap := store.Snapshot{Source: src.ID, AsOf: o.asOf, Rows: hdr.Rows, Distinct: hdr.Distinct, File: rel, SHA256: sum, LoadedBy: whoami(), LoadedAt: now}
+	// The same export twice, under two dates, would make two snapshots
+	// that date nothing apart.
+	for _, s := range snaps {
+		if s.ExportSHA256 == rep.SHA256 {
+			_ = os.Remove(path)
+			return fmt.Errorf("snapshot load: %s is the export already loaded as %s as of %s (sha256 %s); nothing was added",
+				o.File, src.ID, s.AsOf.Format(time.DateOnly), rep.SHA256)
+		}
+	}
+	snap := store.Snapshot{Source: src.ID, AsOf: o.asOf, Rows: hdr.Rows, Distinct: hdr.Distinct, File: rel, SHA256: sum,
+		ExportSHA256: rep.SHA256, LoadedBy: whoami(), LoadedAt: now}
 	if err := e.store.AddSnapshot(ctx, snap); err != nil {
 		_ = os.Remove(path)
 		return err
@@ -183,7 +196,7 @@ func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
 	st := fp.Stats()
 	_ = fp.Close()
 	out := loadSummary{Source: src.ID, AsOf: o.AsOf, Rows: hdr.Rows, Rejected: map[string]int64{}, Distinct: hdr.Distinct,
-		Fingerprints: st.Fingerprints, BytesPerFingerprint: st.BytesPerFingerprint, File: rel, SHA256: sum}
+		Fingerprints: st.Fingerprints, BytesPerFingerprint: st.BytesPerFingerprint, File: rel, SHA256: sum, ExportSHA256: rep.SHA256}
 	for r, n := range rep.Rejected {
 		out.Rejected[string(r)] = n
 	}
@@ -194,8 +207,8 @@ func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
 	for _, n := range out.Rejected {
 		rejected += n
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "snapshot %s as of %s: %d records fingerprinted (%d rows rejected), %d fingerprints at %.1f bytes each\nfile %s (sha256 %s)\n",
-		src.ID, o.AsOf, out.Rows, rejected, out.Fingerprints, out.BytesPerFingerprint, rel, sum)
+	fmt.Fprintf(cmd.OutOrStdout(), "snapshot %s as of %s: %d records fingerprinted (%d rows rejected), %d fingerprints at %.1f bytes each\nfile %s (sha256 %s)\nfrom export %s (sha256 %s)\n",
+		src.ID, o.AsOf, out.Rows, rejected, out.Fingerprints, out.BytesPerFingerprint, rel, sum, o.File, rep.SHA256)
 	return nil
 }
 
@@ -274,10 +287,11 @@ func newSnapshotListCmd(g *globalOptions) *cobra.Command {
 				SHA256   string           `json:"sha256"`
 				LoadedBy string           `json:"loaded_by"`
 				LoadedAt string           `json:"loaded_at"`
+				Export   string           `json:"export_sha256,omitempty"` // absent for loads before it was kept
 			}
 			items := make([]item, 0, len(snaps))
 			for _, s := range snaps {
-				items = append(items, item{s.Source, s.AsOf.Format(time.DateOnly), s.Rows, s.Distinct, s.File, s.SHA256, s.LoadedBy, s.LoadedAt.UTC().Format(time.RFC3339)})
+				items = append(items, item{s.Source, s.AsOf.Format(time.DateOnly), s.Rows, s.Distinct, s.File, s.SHA256, s.LoadedBy, s.LoadedAt.UTC().Format(time.RFC3339), s.ExportSHA256})
 			}
 			if jsonOut {
 				return writeJSON(cmd.OutOrStdout(), items)

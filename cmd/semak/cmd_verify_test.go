@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,6 +66,9 @@ func TestVerifyContract(t *testing.T) {
 			if bpf := sum["bytes_per_fingerprint"].(float64); bpf <= 0 || bpf > 12 {
 				t.Errorf("bytes per fingerprint %.1f, goal ≤ 12", bpf)
 			}
+			if want := fmt.Sprintf("%x", sha256.Sum256(buf.Bytes())); sum["export_sha256"] != want {
+				t.Errorf("export_sha256 %v, want the export's %s", sum["export_sha256"], want)
+			}
 		}
 	}
 	// The earlier leak, so that its repost is recognised.
@@ -88,6 +93,20 @@ func TestVerifyContract(t *testing.T) {
 	}
 	if len(list) != 10 {
 		t.Fatalf("snapshot list: %d snapshots, want 10", len(list))
+	}
+	for _, it := range list {
+		if e, _ := it["export_sha256"].(string); len(e) != 64 {
+			t.Errorf("snapshot list: %v@%v has export_sha256 %q", it["source"], it["as_of"], e)
+		}
+	}
+	// The same export again, under another date: refused, nothing added.
+	first := w.Sources()[0].ID
+	again := filepath.Join(files, strings.ReplaceAll(first, "/", "_")+w.SnapshotDates()[0]+".csv")
+	if code, _, errs := cli(t, dir, "snapshot", "load", first, "--as-of", "2030-01-01", again); code != exitError || !strings.Contains(errs, "already loaded as "+first+" as of "+w.SnapshotDates()[0]) {
+		t.Errorf("the same export twice: exit %d, %q", code, errs)
+	}
+	if out := mustCLI(t, dir, "snapshot", "list", first); strings.Contains(out, "2030-01-01") {
+		t.Errorf("the refused load is listed:\n%s", out)
 	}
 
 	keys := []string{"verdict", "basis", "sample", "match", "per_snapshot", "other_sources", "flags", "statement"}

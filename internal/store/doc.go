@@ -30,7 +30,11 @@
 //	                                         orgs impossible and lookups a probe
 //	sources(id, org → orgs, anchor, fields, org_only, created_at)
 //	snapshots(source → sources, as_of, row_count, distinct_counts, file,
-//	          sha256, loaded_by, loaded_at)  primary key (source, as_of)
+//	          sha256, loaded_by, loaded_at,  primary key (source, as_of);
+//	          export_sha256)                 export_sha256 is the digest of
+//	                                         the DPO's export, the snapshot's
+//	                                         provenance (a digest of a whole
+//	                                         file, never of a value)
 //
 // Times are RFC 3339 text in UTC (as_of is always midnight); lists and maps
 // are JSON text. Tables are STRICT.

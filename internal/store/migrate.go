@@ -115,6 +115,11 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `,
+	// 5: the SHA-256 of the export each snapshot was loaded from, its
+	// provenance ('' for snapshots loaded before it was kept).
+	`
+ALTER TABLE snapshots ADD COLUMN export_sha256 TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // version returns the schema version of the database (0 when new).

@@ -20,8 +20,12 @@ type Snapshot struct {
 	Distinct map[string]int64 // per field distinct count
 	File     string           // path of the fingerprint file relative to the data dir
 	SHA256   string           // of the fingerprint file
-	LoadedBy string
-	LoadedAt time.Time
+	// ExportSHA256 is the SHA-256 of the export the snapshot was made
+	// from, as the DPO can compute it: which file this is. Empty for
+	// snapshots loaded before it was kept.
+	ExportSHA256 string
+	LoadedBy     string
+	LoadedAt     time.Time
 }
 
 // asOfDate turns t into the UTC midnight of its calendar date. t must be a
@@ -98,8 +102,8 @@ func (s *Store) AddSnapshot(ctx context.Context, snap Snapshot) error {
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO snapshots (source, as_of, row_count, distinct_counts, file, sha256, loaded_by, loaded_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, snap.Source, formatTime(snap.AsOf), snap.Rows, string(distinct), snap.File, snap.SHA256, snap.LoadedBy, formatTime(snap.LoadedAt))
+		_, err = tx.ExecContext(ctx, `INSERT INTO snapshots (source, as_of, row_count, distinct_counts, file, sha256, loaded_by, loaded_at, export_sha256)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, snap.Source, formatTime(snap.AsOf), snap.Rows, string(distinct), snap.File, snap.SHA256, snap.LoadedBy, formatTime(snap.LoadedAt), snap.ExportSHA256)
 		if isUnique(err) {
 			return fmt.Errorf("store: snapshot %s@%s: %w: delete it first to reload that date", snap.Source, snap.AsOf.Format(time.DateOnly), ErrExists)
 		}
@@ -114,7 +118,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, snap.Source, formatTime(snap.AsOf), snap.Rows,
 // "", all snapshots ordered by source then date. An unknown source is
 // ErrNotFound; a known one with no snapshots gives an empty list.
 func (s *Store) Snapshots(ctx context.Context, source string) ([]Snapshot, error) {
-	const cols = `SELECT source, as_of, row_count, distinct_counts, file, sha256, loaded_by, loaded_at FROM snapshots`
+	const cols = `SELECT source, as_of, row_count, distinct_counts, file, sha256, loaded_by, loaded_at, export_sha256 FROM snapshots`
 	var rows *sql.Rows
 	if source == "" {
 		var err error
@@ -135,7 +139,7 @@ func (s *Store) Snapshots(ctx context.Context, source string) ([]Snapshot, error
 	for rows.Next() {
 		var sn Snapshot
 		var asOf, distinct, loaded string
-		if err := rows.Scan(&sn.Source, &asOf, &sn.Rows, &distinct, &sn.File, &sn.SHA256, &sn.LoadedBy, &loaded); err != nil {
+		if err := rows.Scan(&sn.Source, &asOf, &sn.Rows, &distinct, &sn.File, &sn.SHA256, &sn.LoadedBy, &loaded, &sn.ExportSHA256); err != nil {
 			return nil, fmt.Errorf("store: list snapshots: %w", err)
 		}
 		var err error

@@ -66,6 +66,10 @@ type Options struct {
 	// UniqueExact false): a snapshot load has no use for it, and hashing
 	// every record for it costs a few per cent of a load.
 	NoUnique bool
+	// NoDigest skips the file's SHA-256 (Report.SHA256 stays empty): a
+	// pass that stops after the header would otherwise read the whole file
+	// again for it.
+	NoDigest bool
 }
 
 // Part is what was found out about one stream of text in the sample.
@@ -127,12 +131,18 @@ func ReadFile(ctx context.Context, path string, opts Options, yield func(record.
 	// the digest must cover the file as received.
 	h := sha256.New()
 	cr := &countingReader{r: io.TeeReader(f, h)}
+	if opts.NoDigest {
+		cr.r = f
+	}
 	if opts.Progress != nil {
 		size := fi.Size()
 		cr.progress = func(n int64) { opts.Progress(n, size) }
 	}
 	rep := newReport(path, fi.Size())
 	err = read(ctx, rep, cr, f, fi.Size(), opts, yield)
+	if opts.NoDigest {
+		return rep, err
+	}
 	if cr.n != fi.Size() || cr.n == 0 {
 		h.Reset()
 		if _, herr := io.Copy(h, io.NewSectionReader(f, 0, fi.Size())); herr != nil {

@@ -383,6 +383,11 @@ func TestDigestCoversTheFile(t *testing.T) {
 			if rep == nil || rep.SHA256 != want {
 				t.Fatalf("sha256 = %v, want %s", rep, want)
 			}
+			// NoDigest: the same read, no digest.
+			rep, _ = ReadFile(context.Background(), fixtures.Path(name), Options{Now: pinned, NoDigest: true}, nil)
+			if rep == nil || rep.SHA256 != "" {
+				t.Fatalf("NoDigest: sha256 = %v, want none", rep)
+			}
 		})
 	}
 }
