@@ -1,6 +1,7 @@
 package index
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -50,6 +51,42 @@ func TestBitset(t *testing.T) {
 			}
 			if n%64 != 0 && n > 0 && b[len(b)-1]>>(n%64) != 0 {
 				t.Fatalf("n=%d: not set bits past the end", n)
+			}
+		}
+	}
+}
+
+// TestBetween checks the branch-free range test against the plain one,
+// extremes and noValue included, for lengths around a word's 64 bits.
+func TestBetween(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	edges := []int64{math.MinInt64, math.MinInt64 + 1, -1, 0, 1, 1_000_000, math.MaxInt64 - 1, math.MaxInt64}
+	pick := func() int64 {
+		if r.IntN(3) == 0 {
+			return edges[r.IntN(len(edges))]
+		}
+		return r.Int64N(2_000_000) - 500_000
+	}
+	for _, n := range []int{0, 1, 63, 64, 65, 200} {
+		vals := make([]int64, n)
+		for i := range vals {
+			vals[i] = pick()
+		}
+		for range 200 {
+			lo, hi := pick(), pick()
+			got := between(vals, lo, hi)
+			for d, v := range vals {
+				if want := lo <= v && v < hi; got.has(uint32(d)) != want {
+					t.Fatalf("n %d, [%d, %d): value %d gives %v", n, lo, hi, v, !want)
+				}
+			}
+			if n > 0 && len(got) != (n+63)/64 {
+				t.Fatalf("n %d: %d words", n, len(got))
+			}
+			for d := n; d < 64*len(got); d++ {
+				if got.has(uint32(d)) {
+					t.Fatalf("n %d: bit %d past the end is set", n, d)
+				}
 			}
 		}
 	}
