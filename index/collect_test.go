@@ -558,3 +558,60 @@ func TestEmptyIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestLongPhraseSameAsBleve holds a phrase of 13 words, all in the same
+// postings, to bleve's scores: bleve sorts a conjunction's terms with
+// sort.Sort, stable only up to 12 elements, and sums them in that order.
+func TestLongPhraseSameAsBleve(t *testing.T) {
+	ix := open(t, t.TempDir(), Options{Shards: 1})
+	r := rand.New(rand.NewPCG(3, 4))
+	var ws []string
+	for i := range 13 {
+		ws = append(ws, fmt.Sprintf("w%02dx", i))
+	}
+	phrase := strings.Join(ws, " ")
+	var ps []posting.Posting
+	for i := range 300 {
+		body := phrase
+		for range r.IntN(80) {
+			body += " " + ws[r.IntN(len(ws))]
+		}
+		ps = append(ps, posting.Posting{ID: fmt.Sprintf("p%03d", i), Site: "s", Title: "t", Body: body})
+	}
+	// A few more postings of some words, so that counts tie in groups.
+	for i, w := range ws {
+		for k := range i % 3 {
+			ps = append(ps, posting.Posting{ID: fmt.Sprintf("x%02d%d", i, k), Site: "s", Title: "t", Body: w})
+		}
+	}
+	if err := ix.Add(t.Context(), ps...); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{12, 13} {
+		q, err := Parse(`"` + strings.Join(ws[:n], " ") + `"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rest, _ := splitFilters(q); !isPlanned(rest) {
+			t.Fatalf("%d words: not walked by a plan", n)
+		}
+		_, wantTotal, wantScores := bleveTopBy(t, ix, q, SortRelevance, 5000, byPairs)
+		res, err := ix.Search(t.Context(), q, SearchRequest{Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != wantTotal || len(res.Hits) == 0 {
+			t.Fatalf("%d words: %d hits, bleve %d", n, res.Total, wantTotal)
+		}
+		for _, h := range res.Hits {
+			if h.Score != wantScores[h.ID] {
+				t.Fatalf("%d words: %s scores %v, bleve %v", n, h.ID, h.Score, wantScores[h.ID])
+			}
+		}
+	}
+}
+
+func isPlanned(q Query) bool {
+	_, ok := planOf(q)
+	return ok
+}

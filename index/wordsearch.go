@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -38,7 +39,7 @@ import (
 //	disjunction = Σ score of the matching parts · matching parts / parts
 //
 // Sums run over a node's parts in bleve's order, by ascending count of
-// postings (a stable sort), so that the floating-point result is bleve's
+// postings (sorted as bleve sorts them), so that the floating-point result is bleve's
 // to the bit. TestCollectorSameAsBleve holds every shape to bleve's scores,
 // order and ties included; a bleve upgrade that scores otherwise fails it.
 // Everything else (AND of words, a phrase of three words with a common
@@ -68,7 +69,7 @@ type node struct {
 	boost float64
 	locs  bool    // termNode inside a phrase: read positions
 	kids  []*node // orNode, phraseNode: in the query's order
-	order []*node // kids in bleve's order: by count, ascending, stable
+	order []*node // kids in bleve's order: by count, ascending, as sort.Sort leaves them
 
 	count  uint64                 // postings (termNode), Σ of the kids' (others), as bleve's Count
 	lists  []segment.PostingsList // termNode: per segment
@@ -223,8 +224,12 @@ func (n *node) open(snaps []*scorch.SegmentSnapshot) error {
 			}
 			n.count += k.count
 		}
+		// bleve's own order: sort.Sort by count from the query's order,
+		// which is stable only up to 12 parts (insertion sort); a phrase
+		// of 13 words or more would otherwise sum its terms in another
+		// order than bleve's, and a score could differ in its last bit.
 		n.order = slices.Clone(n.kids)
-		slices.SortStableFunc(n.order, func(a, b *node) int { return cmpCount(a.count, b.count) })
+		sort.Sort(byCount(n.order))
 		return nil
 	}
 	n.lists = make([]segment.PostingsList, len(snaps))
@@ -246,15 +251,12 @@ func (n *node) open(snaps []*scorch.SegmentSnapshot) error {
 	return nil
 }
 
-func cmpCount(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+// byCount orders nodes as bleve's OrderedSearcherList does.
+type byCount []*node
+
+func (o byCount) Len() int           { return len(o) }
+func (o byCount) Less(i, j int) bool { return o[i].count < o[j].count }
+func (o byCount) Swap(i, j int)      { o[i], o[j] = o[j], o[i] }
 
 // prepare sets each term's idf over the shard's docs.
 func (n *node) prepare(docs uint64) {
