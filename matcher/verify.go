@@ -345,13 +345,6 @@ func (d *decider) decide() {
 			hasClaimed = true
 		}
 	}
-	if !hasClaimed {
-		d.inconclusive(verdict.NoMatch, fmt.Sprintf("%s has no loaded snapshot to compare against", d.req.Claim.ID),
-			fmt.Sprintf("register a source of %s and load a snapshot of it", d.req.Claim.ID),
-			fmt.Sprintf("daftarkan sumber %s dan muatkan petikannya", d.req.Claim.ID))
-		d.leakEvidence(nil, n)
-		return
-	}
 	// Canary records are ours by construction: they are set aside from the
 	// rates and decide the verdict at the end (applyCanaries).
 	d.aside = make([]bool, n)
@@ -362,6 +355,13 @@ func (d *decider) decide() {
 				d.canaryN++
 			}
 		}
+	}
+	if !hasClaimed {
+		d.inconclusive(verdict.NoMatch, fmt.Sprintf("%s has no loaded snapshot to compare against", d.req.Claim.ID),
+			fmt.Sprintf("register a source of %s and load a snapshot of it", d.req.Claim.ID),
+			fmt.Sprintf("daftarkan sumber %s dan muatkan petikannya", d.req.Claim.ID))
+		d.leakEvidence(d.aside, n-d.canaryN)
+		return
 	}
 	if n < rules.MinUsable {
 		d.inconclusive(verdict.TooFewRows, fmt.Sprintf("only %d unique usable records; a verdict needs at least %d", n, rules.MinUsable),
