@@ -70,10 +70,12 @@ func Redact(s string) string {
 	return maskLongDigits(s)
 }
 
-// maskLongDigits masks each run of 12 or more digits, except one with a
-// letter or digit on both sides: that is the inside of a longer token (a
-// Session or Tox id, a hash in hex), not a number on its own. A run glued
-// to a word on one side only ("NIK3171234567890123") is still masked.
+// maskLongDigits masks each run of 12 or more digits, except one inside
+// a long hexadecimal token: a Session or Tox id, a hash (hexMin hex digits
+// or more, with a letter on both sides of the run), which is a seller's
+// contact or a file's digest, not a person's number. A run glued to a word
+// ("NIK3171234567890123", "a880101145678b") is still masked, and so still
+// marks its line as a quoted record.
 func maskLongDigits(s string) string {
 	locs := reLongDigits.FindAllStringIndex(s, -1)
 	if locs == nil {
@@ -82,7 +84,7 @@ func maskLongDigits(s string) string {
 	var b strings.Builder
 	last := 0
 	for _, l := range locs {
-		if l[0] > 0 && l[1] < len(s) && isAlnum(s[l[0]-1]) && isAlnum(s[l[1]]) {
+		if inHexToken(s, l[0], l[1]) {
 			continue
 		}
 		b.WriteString(s[last:l[0]])
@@ -91,6 +93,38 @@ func maskLongDigits(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// hexMin is the shortest hexadecimal token whose digit runs are left
+// alone: an MD5 in hex has 32 digits; a Session id 66, a Tox id 76.
+const hexMin = 32
+
+// inHexToken reports whether s[i:j], a run of digits, lies strictly inside
+// a token of at least hexMin hexadecimal digits and nothing else.
+func inHexToken(s string, i, j int) bool {
+	if i == 0 || j == len(s) || !isHex(s[i-1]) || !isHex(s[j]) {
+		return false
+	}
+	lo, hi := i, j
+	for lo > 0 && isAlnum(s[lo-1]) {
+		lo--
+	}
+	for hi < len(s) && isAlnum(s[hi]) {
+		hi++
+	}
+	if hi-lo < hexMin {
+		return false
+	}
+	for k := lo; k < hi; k++ {
+		if !isHex(s[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 func isAlnum(c byte) bool {

@@ -25,6 +25,9 @@ func TestRedactMasks(t *testing.T) {
 		{"acc 123456789012345678", "acc [number]"},
 		{"NIK3171234567890123 Budi", "NIK[number] Budi"},
 		{"id 3171234567890123abc", "id [number]abc"},
+		// Inside a token, but a short one or not all hex: still masked.
+		{"ic a880101145678b", "ic a[number]b"},
+		{"zz05EAE0D1443663664277288F37DA1B2C3D4E5F6A7B8C9D", "zz05EAE0D[number]F37DA1B2C3D4E5F6A7B8C9D"},
 	} {
 		if got := Redact(tc.in); got != tc.want {
 			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
@@ -45,7 +48,7 @@ func TestRedactKeeps(t *testing.T) {
 		"tox:76A1B2C3D4E5F6 telegram:@kaizen_sales",
 		"+5 reputation",
 		// Digits inside a longer token: a Session id, a SHA-256 in hex.
-		"session:05EAE0D1443663664277288F37DA1B2C",
+		"session:05EAE0D1443663664277288F37DA1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0C1D2E3F4A5B6C7D8E9F",
 		"sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 	} {
 		if got := Redact(in); got != in {
@@ -88,6 +91,8 @@ func TestExcerptDropsRows(t *testing.T) {
 			"Jual data 2023. Contoh: [sample rows] Harga 1500 USD."},
 		{"Sample:\nBudi Contoh | 3171234567890123 | Jakarta\nDM me.", "Sample: [sample row] DM me."},
 		{"nama;nik;alamat\nBudi;3171234567890123;Jakarta", "nama;nik;alamat [sample row]"},
+		// A number glued inside a short token still marks the row.
+		{"Sample:\nBudi Santoso,a880101145678b,Jalan Ampang 12", "Sample: [sample row]"},
 		// One masked thing in prose is masked, the line kept.
 		{"Contact me on telegram or 012-345 6789 for the full dump.", "Contact me on telegram or [phone] for the full dump."},
 		{"Data 2019-2023, 1.2M rows, names, phones", "Data 2019-2023, 1.2M rows, names, phones"},
