@@ -174,15 +174,6 @@ func loadSnapshot(cmd *cobra.Command, e *env, o *snapshotLoadOptions) error {
 	if err != nil {
 		return err
 	}
-	// The same export twice, under two dates, would make two snapshots
-	// that date nothing apart.
-	for _, s := range snaps {
-		if s.ExportSHA256 == rep.SHA256 {
-			_ = os.Remove(path)
-			return fmt.Errorf("snapshot load: %s is the export already loaded as %s as of %s (sha256 %s); nothing was added",
-				o.File, src.ID, s.AsOf.Format(time.DateOnly), rep.SHA256)
-		}
-	}
 	snap := store.Snapshot{Source: src.ID, AsOf: o.asOf, Rows: hdr.Rows, Distinct: hdr.Distinct, File: rel, SHA256: sum,
 		ExportSHA256: rep.SHA256, LoadedBy: whoami(), LoadedAt: now}
 	if err := e.store.AddSnapshot(ctx, snap); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -82,7 +83,10 @@ func (snap Snapshot) validate(src Source) (Snapshot, error) {
 // (in any location; the date is kept, as UTC midnight); Distinct may only
 // name fields of the source, with counts in 0..Rows; File must be relative
 // to the data directory; SHA256 is lower-case hex; LoadedBy is required. A
-// zero LoadedAt is set to now.
+// zero LoadedAt is set to now. A non-empty ExportSHA256 must not be that of
+// another snapshot of the source (ErrExists): one export under two dates
+// would make two snapshots that date nothing apart. The check is in the
+// write transaction, so two loads of one export at once cannot both pass.
 func (s *Store) AddSnapshot(ctx context.Context, snap Snapshot) error {
 	if _, err := checkSourceID(snap.Source); err != nil {
 		return err
@@ -97,6 +101,19 @@ func (s *Store) AddSnapshot(ctx context.Context, snap Snapshot) error {
 		}
 		if snap, err = snap.validate(src); err != nil {
 			return err
+		}
+		if snap.ExportSHA256 != "" {
+			var asOf string
+			err := tx.QueryRowContext(ctx, `SELECT as_of FROM snapshots WHERE source = ? AND export_sha256 = ?`,
+				snap.Source, snap.ExportSHA256).Scan(&asOf)
+			switch {
+			case err == nil:
+				day, _ := parseTime(asOf)
+				return fmt.Errorf("store: snapshot %s@%s: %w: the export (sha256 %s) is already loaded as %s as of %s",
+					snap.Source, snap.AsOf.Format(time.DateOnly), ErrExists, snap.ExportSHA256, snap.Source, day.Format(time.DateOnly))
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("store: add snapshot %s@%s: %w", snap.Source, snap.AsOf.Format(time.DateOnly), err)
+			}
 		}
 		distinct, err := json.Marshal(snap.Distinct)
 		if err != nil {

@@ -467,6 +467,8 @@ func TestSnapshots(t *testing.T) {
 		snap("kkm/mysejahtera", day(2021, 7, 15), 5),
 	}
 	adds[1].LoadedAt = time.Date(2023, 1, 2, 8, 0, 0, 0, myt)
+	adds[1].ExportSHA256 = sha(20) // kept and read back (the round trip below)
+	adds[2].ExportSHA256 = sha(21)
 	for _, sn := range adds {
 		if err := s.AddSnapshot(ctx, sn); err != nil {
 			t.Fatal(err)
@@ -505,6 +507,20 @@ func TestSnapshots(t *testing.T) {
 
 	if err := s.AddSnapshot(ctx, snap("perkeso/contributors", day(2024, 6, 30), 9)); !errors.Is(err, ErrExists) {
 		t.Fatalf("AddSnapshot same date = %v, want ErrExists", err)
+	}
+	// The same export under another date: refused, naming the date it has.
+	again := snap("perkeso/contributors", day(2025, 6, 30), 11)
+	again.ExportSHA256 = sha(21)
+	if err := s.AddSnapshot(ctx, again); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "already loaded as perkeso/contributors as of 2023-12-31") {
+		t.Fatalf("AddSnapshot same export = %v, want ErrExists naming 2023-12-31", err)
+	}
+	// Another source may hold the same export; snapshots without one never clash.
+	again.Source, again.AsOf = "kkm/mysejahtera", day(2025, 6, 30)
+	if err := s.AddSnapshot(ctx, again); err != nil {
+		t.Fatalf("same export, another source: %v", err)
+	}
+	if err := s.DeleteSnapshot(ctx, "kkm/mysejahtera", day(2025, 6, 30)); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := s.Snapshots(ctx, "perkeso/nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Snapshots unknown source = %v", err)
