@@ -288,7 +288,7 @@ func (w *Writer) drop() {
 // returns the number of anchor rows dropped as repeats.
 func (w *Writer) sort() (dups int64, err error) {
 	w.flushStage()
-	if n := w.anchors.n; n > math.MaxUint32 {
+	if n := int64(w.anchors.n); n > math.MaxUint32 {
 		return 0, fmt.Errorf("%d anchors, more than a section can hold", n)
 	}
 	type job struct {
@@ -357,7 +357,7 @@ func (w *Writer) commit() error {
 	var secs []sectionInfo
 	var off int64
 	add := func(kind string, field, count int) error {
-		if count > math.MaxUint32 {
+		if int64(count) > math.MaxUint32 {
 			return fmt.Errorf("%s section of field %q has %d entries, more than a bucket index can address", kind, w.h.Fields[field], count)
 		}
 		s := sectionInfo{Kind: kind, Field: field, Count: int64(count), Offset: off, IndexBits: indexBits(int64(count))}
