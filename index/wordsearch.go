@@ -64,17 +64,17 @@ const done = math.MaxUint64
 // the walk of one segment.
 type node struct {
 	kind  nodeKind
-	field string // termNode
-	term  []byte // termNode
-	boost float64
+	field string  // termNode
+	term  []byte  // termNode
+	boost float64 // termNode
 	locs  bool    // termNode inside a phrase: read positions
 	kids  []*node // orNode, phraseNode: in the query's order
 	order []*node // kids in bleve's order: by count, ascending, as sort.Sort leaves them
 
 	count  uint64                 // postings (termNode), Σ of the kids' (others), as bleve's Count
 	lists  []segment.PostingsList // termNode: per segment
-	idf    float64
-	weight float64 // boost · idf · queryNorm
+	idf    float64                // termNode
+	weight float64                // termNode: boost · idf · queryNorm
 
 	it  segment.PostingsIterator
 	cur segment.Posting
@@ -117,7 +117,7 @@ func planOf(q Query) (*node, bool) {
 			}), true
 		case q.Phrase && len(ws) > 1 && len(pairs) == 0:
 			return either(func(f int) *node {
-				p := &node{kind: phraseNode, boost: fieldBoost[f]}
+				p := &node{kind: phraseNode}
 				for _, w := range ws {
 					p.kids = append(p.kids, &node{kind: termNode, field: wordFields[f], term: []byte(w), boost: fieldBoost[f], locs: true})
 				}
@@ -171,10 +171,9 @@ func walkPlan(snap *scorch.IndexSnapshot, cols *snapCols, root *node, col *colle
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	if err := root.open(cols.snaps); err != nil {
+	if err := root.open(cols.snaps, docs); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	root.prepare(docs)
 	root.norm(1 / math.Sqrt(root.sumOfSquares()))
 
 	for s := range cols.snaps {
@@ -214,12 +213,12 @@ func walkPlan(snap *scorch.IndexSnapshot, cols *snapCols, root *node, col *colle
 }
 
 // open finds the postings of every term, per segment, without deleted
-// documents, and counts them.
-func (n *node) open(snaps []*scorch.SegmentSnapshot) error {
+// documents, counts them, and sets the term's idf over the shard's docs.
+func (n *node) open(snaps []*scorch.SegmentSnapshot, docs uint64) error {
 	if n.kind != termNode {
 		n.count = 0
 		for _, k := range n.kids {
-			if err := k.open(snaps); err != nil {
+			if err := k.open(snaps, docs); err != nil {
 				return err
 			}
 			n.count += k.count
@@ -248,6 +247,7 @@ func (n *node) open(snaps []*scorch.SegmentSnapshot) error {
 		n.lists[s] = pl
 		n.count += pl.Count()
 	}
+	n.idf = 1.0 + math.Log(float64(docs)/float64(n.count+1.0))
 	return nil
 }
 
@@ -257,17 +257,6 @@ type byCount []*node
 func (o byCount) Len() int           { return len(o) }
 func (o byCount) Less(i, j int) bool { return o[i].count < o[j].count }
 func (o byCount) Swap(i, j int)      { o[i], o[j] = o[j], o[i] }
-
-// prepare sets each term's idf over the shard's docs.
-func (n *node) prepare(docs uint64) {
-	if n.kind == termNode {
-		n.idf = 1.0 + math.Log(float64(docs)/float64(n.count+1.0))
-		return
-	}
-	for _, k := range n.kids {
-		k.prepare(docs)
-	}
-}
 
 // sumOfSquares is bleve's Weight: (boost · idf)² of a term, the sum of
 // the parts' in order for the others.
@@ -297,7 +286,6 @@ func (n *node) norm(queryNorm float64) {
 
 // start puts every node before the first document of segment s.
 func (n *node) start(s int) error {
-	n.cur = nil
 	if n.kind != termNode {
 		n.doc = done
 		for _, k := range n.kids {
@@ -312,7 +300,7 @@ func (n *node) start(s int) error {
 		}
 		return nil
 	}
-	n.it = nil
+	n.it, n.cur = nil, nil
 	if n.lists[s] == nil {
 		n.doc = done
 		return nil
