@@ -108,6 +108,7 @@ type csvReader struct {
 	rec     []string
 	buf     []byte // the fields of a line with quotes, unquoted
 	ends    []int  // where each field ends in buf
+	text    arena  // the fields' text
 
 	// encoding/csv, reading the text from recEnd on.
 	cr *csv.Reader
@@ -249,7 +250,7 @@ func (c *csvReader) fastRecord() (rec []string, line, start int64, ascii bool, e
 func (c *csvReader) split(b []byte) bool {
 	c.rec = c.rec[:0]
 	if bytes.IndexByte(b, '"') < 0 {
-		str := string(b) // one allocation for the record, as encoding/csv
+		str := c.text.string(b)
 		for {
 			i := strings.IndexByte(str, c.delim)
 			if i < 0 {
@@ -299,7 +300,7 @@ func (c *csvReader) split(b []byte) bool {
 			}
 		}
 	}
-	str := string(c.buf)
+	str := c.text.string(c.buf)
 	prev := 0
 	for _, e := range c.ends {
 		c.rec = append(c.rec, str[prev:e])
