@@ -287,3 +287,21 @@ func BenchmarkSort(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
 	})
 }
+
+// BenchmarkName: name filters of the bench rows' names, each under its
+// row's anchor fingerprint (MACs included: the permutation's, and the
+// bigrams' until the Hasher's caches hold them).
+func BenchmarkName(b *testing.B) {
+	rows := benchData()
+	h := NewHasher(testKey(1))
+	var x byte
+	for b.Loop() {
+		for i, r := range rows {
+			f := h.Name(uint64(i)+1, r.name)
+			x ^= f[0]
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rows)), "ns/name")
+	b.ReportMetric(0, "ns/op")
+	_ = x
+}

@@ -99,3 +99,34 @@ func TestNameDiceBands(t *testing.T) {
 		t.Errorf("%.4f of unrelated same-tradition pairs reach NameMatch %.2f, want < 0.01", f, NameMatch)
 	}
 }
+
+// TestPermute: the batched permutation (PSHUFB on amd64) gives what the
+// one-by-one Feistel network of permOf gives, for every position under
+// random salts, and each is a permutation of the 256 positions.
+func TestPermute(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for k := range 200 {
+		var salt [32]byte
+		for i := range salt {
+			salt[i] = byte(r.Uint32())
+		}
+		p := permOf(&salt)
+		xs := make([]uint8, 256)
+		for i := range xs {
+			xs[i] = uint8(i)
+		}
+		r.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
+		in := slices.Clone(xs)
+		permute(&salt, xs)
+		var seen [256]bool
+		for i, x := range in {
+			if want := p.apply(x); xs[i] != want {
+				t.Fatalf("salt %d: position %d goes to %d, want %d", k, x, xs[i], want)
+			}
+			seen[xs[i]] = true
+		}
+		if slices.Contains(seen[:], false) {
+			t.Fatalf("salt %d: not a permutation", k)
+		}
+	}
+}
