@@ -111,29 +111,7 @@ func (h *Hasher) Name(anchor uint64, name string) NameFilter {
 	if u == [len(u)]uint64{} {
 		return f
 	}
-	// The set positions, then their images: all of them through the
-	// permutation at once (applyAll), 16 at a time on amd64, where one
-	// by one, a chain of four dependent table lookups each, they took
-	// half of Name's time outside its MACs.
-	var xs [nameBits]uint8
-	n := 0
-	for w, x := range u {
-		for x != 0 {
-			xs[n] = uint8(w<<6 | bits.TrailingZeros64(x))
-			n++
-			x &= x - 1
-		}
-	}
-	permute((*[32]byte)(h.salt(anchor)), xs[:(n+15)&^15])
-	// Bits set in words, not bytes: a byte's updates, one after another
-	// through memory, waited on each other.
-	var g [nameBits / 64]uint64
-	for _, q := range xs[:n] {
-		g[q>>6] |= 1 << (q & 63)
-	}
-	for w, x := range g {
-		binary.LittleEndian.PutUint64(f[8*w:], x)
-	}
+	permuteSet((*[32]byte)(h.salt(anchor)), &u, &f)
 	return f
 }
 
@@ -294,16 +272,16 @@ func permOf(s *[32]byte) perm {
 	return p
 }
 
-// permuteGeneric is permute in Go.
-func permuteGeneric(s *[32]byte, xs []uint8) {
-	p := permOf(s)
-	p.applyEach(xs)
-}
-
-// applyEach is applyAll one position at a time.
-func (p *perm) applyEach(xs []uint8) {
-	for i, x := range xs {
-		xs[i] = p.apply(x)
+// permuteSetGeneric is permuteSet in Go: each set position in turn
+// through the Feistel network, a chain of four dependent table lookups.
+func permuteSetGeneric(salt *[32]byte, u *[nameBits / 64]uint64, f *NameFilter) {
+	p := permOf(salt)
+	for w, x := range u {
+		for x != 0 {
+			q := p.apply(uint8(w<<6 | bits.TrailingZeros64(x)))
+			x &= x - 1
+			f[q>>3] |= 1 << (q & 7)
+		}
 	}
 }
 

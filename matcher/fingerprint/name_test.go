@@ -100,33 +100,49 @@ func TestNameDiceBands(t *testing.T) {
 	}
 }
 
-// TestPermute: the batched permutation (PSHUFB on amd64) gives what the
-// one-by-one Feistel network of permOf gives, for every position under
-// random salts, and each is a permutation of the 256 positions.
-func TestPermute(t *testing.T) {
+// TestPermuteSet: the filter permuteSet makes (SSSE3 on amd64, from each
+// output position back through the inverse network) is the one the
+// Feistel network makes position by position, for random salts and sets
+// (empty, full and single positions included), and the network is a
+// permutation of the 256 positions.
+func TestPermuteSet(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for k := range 200 {
+	for k := range 2000 {
 		var salt [32]byte
 		for i := range salt {
 			salt[i] = byte(r.Uint32())
 		}
-		p := permOf(&salt)
-		xs := make([]uint8, 256)
-		for i := range xs {
-			xs[i] = uint8(i)
-		}
-		r.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
-		in := slices.Clone(xs)
-		permute(&salt, xs)
-		var seen [256]bool
-		for i, x := range in {
-			if want := p.apply(x); xs[i] != want {
-				t.Fatalf("salt %d: position %d goes to %d, want %d", k, x, xs[i], want)
+		var u [nameBits / 64]uint64
+		switch {
+		case k < 256: // one position
+			u[k>>6] = 1 << (k & 63)
+		case k == 256:
+			u = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		case k == 257:
+		default:
+			for i := range u {
+				u[i] = r.Uint64() & r.Uint64() & r.Uint64()
 			}
-			seen[xs[i]] = true
 		}
-		if slices.Contains(seen[:], false) {
-			t.Fatalf("salt %d: not a permutation", k)
+		var got, want NameFilter
+		permuteSet(&salt, &u, &got)
+		p := permOf(&salt)
+		for x := range 256 {
+			if u[x>>6]>>(x&63)&1 == 1 {
+				q := p.apply(uint8(x))
+				want[q>>3] |= 1 << (q & 7)
+			}
+		}
+		if got != want {
+			t.Fatalf("case %d: filter %x, want %x", k, got, want)
+		}
+		var viaGeneric NameFilter
+		permuteSetGeneric(&salt, &u, &viaGeneric)
+		if viaGeneric != want {
+			t.Fatalf("case %d: generic filter %x, want %x", k, viaGeneric, want)
+		}
+		if k == 256 && want != (NameFilter{255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255}) {
+			t.Fatalf("the network is not a permutation: all positions give %x", want)
 		}
 	}
 }

@@ -2,6 +2,8 @@
 
 package fingerprint
 
-// permute replaces each position in xs, whose length is a multiple of 16,
-// by its image under the permutation of salt (permOf).
-func permute(salt *[32]byte, xs []uint8) { permuteGeneric(salt, xs) }
+// permuteSet sets in f the image of every position set in u under the
+// permutation of salt (permOf). f must be zero.
+func permuteSet(salt *[32]byte, u *[nameBits / 64]uint64, f *NameFilter) {
+	permuteSetGeneric(salt, u, f)
+}
