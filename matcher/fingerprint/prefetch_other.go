@@ -2,7 +2,5 @@
 
 package fingerprint
 
-import "unsafe"
-
 // prefetch does nothing here: only amd64 has the instruction written out.
-func prefetch(unsafe.Pointer) {}
+func prefetch(uintptr) {}

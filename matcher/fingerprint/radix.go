@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
+	"unsafe"
 )
 
 // column is an append-only sequence kept in chunks, so growing it never
@@ -27,6 +28,12 @@ func (c *column[T]) add(v T) {
 		c.grow()
 	}
 	c.cur = append(c.cur, v)
+	// An element that starts a cache line asks for the next line: a
+	// column's end moves a line every few stages (bucketed), and a store
+	// to a line not in the cache held up the stores after it.
+	if p := uintptr(unsafe.Pointer(&c.cur[len(c.cur)-1])); p&63 < unsafe.Sizeof(v) {
+		prefetch(p + 64)
+	}
 }
 
 func (c *column[T]) grow() {

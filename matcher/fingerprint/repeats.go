@@ -110,7 +110,7 @@ func (c *Repeats) Prefetch(j int, value string) {
 	if rf.off || rf.slots == nil || len(value) > repeatMax {
 		return
 	}
-	prefetch(unsafe.Pointer(&rf.slots[maphash.String(c.seed, value)&(repeatSlots-1)]))
+	prefetch(uintptr(unsafe.Pointer(&rf.slots[maphash.String(c.seed, value)&(repeatSlots-1)])))
 }
 
 // Off reports whether field j's table has been switched off.
