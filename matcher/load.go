@@ -117,10 +117,8 @@ func (l *Loader) write() error {
 		case <-l.ctx.Done():
 			return l.ctx.Err()
 		}
-		for _, r := range b.rows {
-			if err := l.w.Add(r); err != nil {
-				return err
-			}
+		if err := l.w.AddRows(b.rows); err != nil {
+			return err
 		}
 		select {
 		case l.free <- b:

@@ -100,7 +100,7 @@ func TestHasherDeterministicAndKeyed(t *testing.T) {
 func TestPermutation(t *testing.T) {
 	h := NewHasher(testKey(3))
 	for a := uint64(1); a < 50; a++ {
-		p := h.perm(a)
+		p := permOf((*[32]byte)(h.salt(a)))
 		var seen [256]bool
 		for x := range 256 {
 			y := p.apply(uint8(x))

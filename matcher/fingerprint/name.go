@@ -256,12 +256,6 @@ func (h *Hasher) salt(anchor uint64) []byte {
 	return h.macBuf()[:32]
 }
 
-// perm returns the permutation of the record whose anchor fingerprint is
-// anchor.
-func (h *Hasher) perm(anchor uint64) perm {
-	return permOf((*[32]byte)(h.salt(anchor)))
-}
-
 // permOf makes the round tables of a salt.
 func permOf(s *[32]byte) perm {
 	var p perm

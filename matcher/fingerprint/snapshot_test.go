@@ -313,6 +313,84 @@ func TestAddRejects(t *testing.T) {
 	}
 }
 
+// TestAddRowsSameAsAdd: rows given in batches (AddRows), mixed with rows
+// given one by one, make the same file byte for byte as the same rows
+// given one by one; a batch with a wrong row adds nothing and names it.
+func TestAddRowsSameAsAdd(t *testing.T) {
+	nf := len(testFields)
+	r := rand.New(rand.NewPCG(8, 9))
+	rows := make([]Row, 5000)
+	for i := range rows {
+		row := Row{Bound: make([]uint64, nf), Unbound: make([]uint64, nf)}
+		if r.IntN(50) > 0 {
+			row.Anchor = 1 + r.Uint64N(maxFP)
+			if k := r.IntN(i + 1); r.IntN(5) == 0 && k < i && rows[k].Anchor != None {
+				row.Anchor = rows[k].Anchor // a duplicated anchor: the first keeps its name
+			}
+			row.Name[r.IntN(len(row.Name))] = byte(1 + r.IntN(255))
+		}
+		for j := 1; j < nf; j++ {
+			if r.IntN(8) == 0 {
+				continue
+			}
+			row.Unbound[j] = 1 + r.Uint64N(1000) // values that repeat
+			if row.Anchor != None {
+				row.Bound[j] = 1 + r.Uint64N(maxFP)
+			}
+		}
+		rows[i] = row
+	}
+	dir := t.TempDir()
+	one, err := Create(filepath.Join(dir, "one.fp"), testHeader())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		if err := one.Add(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	batched, err := Create(filepath.Join(dir, "batched.fp"), testHeader())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer batched.Abort()
+	bad := Row{Anchor: 1, Unbound: make([]uint64, nf)}
+	bad.Unbound[0] = 5 // the anchor's slot
+	for rest := rows; len(rest) > 0; {
+		n := min(len(rest), []int{1, 7, 1024, 333}[r.IntN(4)])
+		if r.IntN(3) == 0 {
+			for _, row := range rest[:n] {
+				if err := batched.Add(row); err != nil {
+					t.Fatal(err)
+				}
+			}
+		} else {
+			before := batched.h.Rows
+			wrong := append(append([]Row{}, rest[:n]...), bad)
+			if err := batched.AddRows(wrong); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("row %d of the batch", n)) {
+				t.Fatalf("a batch with a wrong row: %v", err)
+			}
+			if batched.h.Rows != before {
+				t.Fatalf("a refused batch added %d rows", batched.h.Rows-before)
+			}
+			if err := batched.AddRows(rest[:n]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rest = rest[n:]
+	}
+	if err := one.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := batched.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if one.FileSHA256() != batched.FileSHA256() {
+		t.Fatalf("batched rows made another file: %s, one by one %s", batched.FileSHA256(), one.FileSHA256())
+	}
+}
+
 func TestCreateRejectsHeader(t *testing.T) {
 	dir := t.TempDir()
 	mod := []func(*Header){

@@ -165,6 +165,27 @@ func (w *Writer) Add(r Row) error {
 // stageRows is how many rows Add collects before they go to the sections.
 const stageRows = 1024
 
+// AddRows is Add of each row in turn, for a caller that has its rows in
+// batches already (a Loader's): they go to the sections as they are,
+// without being staged (copied) first. It keeps nothing of rows. When a
+// row is wrong nothing of the batch is added and the error says which.
+func (w *Writer) AddRows(rows []Row) error {
+	if w.done {
+		return errWriterDone
+	}
+	for i := range rows {
+		if err := w.check(&rows[i]); err != nil {
+			return fmt.Errorf("row %d of the batch: %w", i, err)
+		}
+	}
+	w.flushStage() // rows added one by one before go first
+	for i := range rows {
+		w.count(&rows[i])
+	}
+	w.addRows(rows)
+	return nil
+}
+
 func (w *Writer) flushStage() {
 	w.addRows(w.stage)
 	w.stage = w.stage[:0]
