@@ -43,15 +43,27 @@ const (
 // Every MAC input is a tag byte followed by each part as a uvarint length
 // and the bytes, so ("ab", "c") and ("a", "bc") differ, and so do the kinds
 // of fingerprint of the same value.
+//
+// A load runs one Hasher per core, and a Hasher writes its own fields and
+// buffers several times per MAC, so each sits in cache lines of its own:
+// the struct is padded to 128 bytes (an allocation of that size class
+// starts on a line) and sum has a capacity of 64. Otherwise another
+// core's hot data, the next object of the same size class, could share a
+// line with them and the two cores would pass it back and forth on every
+// MAC.
 type Hasher struct {
 	mac   hash.Hash
-	buf   []byte                  // the MAC input being built
-	sum   []byte                  // the MAC output, capacity mac.Size()
+	buf   []byte                  // the MAC input being built, capacity 256
+	sum   []byte                  // the MAC output, capacity 64
 	pos   map[string][nameK]uint8 // positions of bigrams not in ascii
 	ascii *asciiBigrams           // made on the first name
 	// tokens caches the bigram positions of ASCII name tokens.
 	tokens map[string][nameBits / 64]uint64
+	_      [hasherPad]byte
 }
+
+// hasherPad makes a Hasher 128 bytes long on 64-bit platforms.
+const hasherPad = 128 - 88
 
 // NewHasher returns a Hasher over the MAC newMAC returns, which must be
 // hmac.New(sha256.New, key) with the source's secret key (any MAC of at
@@ -66,7 +78,7 @@ func NewHasher(newMAC func() hash.Hash) *Hasher {
 	return &Hasher{
 		mac: m,
 		buf: make([]byte, 0, 256),
-		sum: make([]byte, 0, m.Size()),
+		sum: make([]byte, 0, max(m.Size(), 64)),
 		pos: make(map[string][nameK]uint8, 256),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestHasherDomainSeparation(t *testing.T) {
@@ -167,5 +168,25 @@ func TestHasherPrintsNothing(t *testing.T) {
 		if s := fmt.Sprintf(f, h); strings.Contains(s, "zulkifli") || len(s) > 40 {
 			t.Errorf("%s of a Hasher: %q", f, s)
 		}
+	}
+}
+
+// TestHasherOwnLines: a Hasher and its buffers take whole cache lines
+// (see Hasher), on 64-bit platforms.
+func TestHasherOwnLines(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the padding is worked out for 64-bit platforms")
+	}
+	if n := unsafe.Sizeof(Hasher{}); n != 128 {
+		t.Errorf("a Hasher is %d bytes, want 128: adjust hasherPad", n)
+	}
+	h := NewHasher(testKey(1))
+	for name, b := range map[string][]byte{"buf": h.buf, "sum": h.sum} {
+		if p := uintptr(unsafe.Pointer(unsafe.SliceData(b[:1]))); p%64 != 0 || cap(b)%64 != 0 {
+			t.Errorf("%s at %#x, capacity %d: want whole lines", name, p, cap(b))
+		}
+	}
+	if p := uintptr(unsafe.Pointer(h)); p%64 != 0 {
+		t.Errorf("Hasher at %#x: want a line of its own", p)
 	}
 }
