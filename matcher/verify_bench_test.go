@@ -27,31 +27,26 @@ import (
 
 // benchRows is the size of the big snapshots: 10M by default, as the goals
 // say; SEMAK_BENCH_ROWS makes a quicker run.
-func benchRows(b *testing.B) int {
-	if s := os.Getenv("SEMAK_BENCH_ROWS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1000 {
-			b.Fatalf("SEMAK_BENCH_ROWS=%q: want a number ≥ 1000", s)
-		}
-		return n
-	}
-	return 10_000_000
-}
+func benchRows(b *testing.B) int { return benchEnv(b, "SEMAK_BENCH_ROWS", 10_000_000, 1000) }
 
 // benchPairs is how many loads BenchmarkSnapshotLoad times per
 // iteration, each between two timings of the limit: SEMAK_BENCH_PAIRS,
-// default 3. The machine has slow spells of a minute or more that weigh
-// on a load more than on the limit; x_limit is over all the pairs, and
-// x_limit_min and x_limit_max show their spread.
-func benchPairs(b *testing.B) int {
-	if s := os.Getenv("SEMAK_BENCH_PAIRS"); s != "" {
-		k, err := strconv.Atoi(s)
-		if err != nil || k < 1 {
-			b.Fatalf("SEMAK_BENCH_PAIRS=%q: want a number ≥ 1", s)
-		}
-		return k
+// default 3. The machine has slow spells of a minute or more; x_limit is
+// over all the pairs, and x_limit_min and x_limit_max show their spread.
+func benchPairs(b *testing.B) int { return benchEnv(b, "SEMAK_BENCH_PAIRS", 3, 1) }
+
+// benchEnv is the number in the environment variable name, def when it is
+// not set; a value that is not a number, or is below least, stops the run.
+func benchEnv(b *testing.B, name string, def, least int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
 	}
-	return 3
+	n, err := strconv.Atoi(s)
+	if err != nil || n < least {
+		b.Fatalf("%s=%q: want a number ≥ %d", name, s, least)
+	}
+	return n
 }
 
 // benchSource is an 8-field source like fixtures.GenerateCSV's export.
