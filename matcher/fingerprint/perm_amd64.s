@@ -18,6 +18,21 @@ DATA bitHi<>+0(SB)/8, $0x0000000000000000
 DATA bitHi<>+8(SB)/8, $0x8040201008040201
 GLOBL bitHi<>(SB), RODATA|NOPTR, $16
 
+// NIBBLES splits the 16 bytes at src into their low nibbles (lo) and high
+// nibbles (hi); mask holds 0x0f in every byte.
+#define NIBBLES(src, mask, lo, hi) \
+	MOVOU src, lo; MOVO lo, hi; PSRLW $4, hi; PAND mask, hi; PAND mask, lo
+
+// TABLES makes two round tables from the nibbles of 16 salt bytes: the
+// low and high nibbles interleaved, low first.
+#define TABLES(lo, hi, t0, t1) \
+	MOVO lo, t0; PUNPCKLBW hi, t0; MOVO lo, t1; PUNPCKHBW hi, t1
+
+// UNROUND is one inverse round, (l, r) -> (r ^ T[l], l): out = r ^ T[l];
+// the new r is l's register.
+#define UNROUND(t, l, r, out) \
+	MOVO t, out; PSHUFB l, out; PXOR r, out
+
 // func permuteSetSSSE3(salt *[32]byte, u *[4]uint64, f *NameFilter)
 //
 // The round tables first, as permOf makes them: table i is bytes
@@ -45,24 +60,10 @@ TEXT ·permuteSetSSSE3(SB), NOSPLIT|NOFRAME, $0-24
 	MOVQ DX, X15
 	PUNPCKLQDQ X15, X15
 
-	MOVOU 0(AX), X0
-	MOVO  X0, X1
-	PSRLW $4, X1
-	PAND  X15, X1 // high nibbles of salt bytes 0..15
-	PAND  X15, X0 // low nibbles
-	MOVO  X0, X4
-	PUNPCKLBW X1, X4 // table 0
-	MOVO  X0, X5
-	PUNPCKHBW X1, X5 // table 1
-	MOVOU 16(AX), X0
-	MOVO  X0, X1
-	PSRLW $4, X1
-	PAND  X15, X1
-	PAND  X15, X0
-	MOVO  X0, X6
-	PUNPCKLBW X1, X6 // table 2
-	MOVO  X0, X7
-	PUNPCKHBW X1, X7 // table 3
+	NIBBLES(0(AX), X15, X0, X1)
+	TABLES(X0, X1, X4, X5) // tables 0 and 1
+	NIBBLES(16(AX), X15, X0, X1)
+	TABLES(X0, X1, X6, X7) // tables 2 and 3
 
 	MOVOU evenOdd<>(SB), X2
 	MOVOU 0(BX), X0 // rows 0..7
@@ -86,22 +87,10 @@ TEXT ·permuteSetSSSE3(SB), NOSPLIT|NOFRAME, $0-24
 loop:
 	MOVO X13, X0 // l
 	MOVO X12, X1 // r
-	// round 3: (l, r) = (r ^ T3[l], l)
-	MOVO   X7, X2
-	PSHUFB X0, X2
-	PXOR   X1, X2 // l = X2, r = X0
-	// round 2
-	MOVO   X6, X1
-	PSHUFB X2, X1
-	PXOR   X0, X1 // l = X1, r = X2
-	// round 1
-	MOVO   X5, X0
-	PSHUFB X1, X0
-	PXOR   X2, X0 // l = X0, r = X1
-	// round 0
-	MOVO   X4, X2
-	PSHUFB X0, X2
-	PXOR   X1, X2 // l = X2, r = X0
+	UNROUND(X7, X0, X1, X2) // round 3: l = X2, r = X0
+	UNROUND(X6, X2, X0, X1) // round 2: l = X1, r = X2
+	UNROUND(X5, X1, X2, X0) // round 1: l = X0, r = X1
+	UNROUND(X4, X0, X1, X2) // round 0: l = X2, r = X0
 	// the bit
 	MOVO   X8, X1
 	PSHUFB X2, X1 // LO[l]
